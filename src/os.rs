@@ -1,0 +1,432 @@
+//! OS layer: the AF_PACKET discovery socket, the AF_PPPOX session socket,
+//! interface queries and the monotonic clock, over `libc`.
+//!
+//! No pppd here: errors are returned as [`OsError`] values (the failed step
+//! and `errno`) and the caller decides what to log. The plugin is `no_std`
+//! (see README, Design notes), which is why this module uses `libc` directly
+//! rather than `nix`.
+
+use core::ffi::c_int;
+use core::fmt;
+use core::mem;
+use core::time::Duration;
+
+use crate::wire::{MacAddr, ETH_P_PPPOE_DISC};
+
+/// `AF_PPPOX` / `PF_PPPOX` (linux/if_pppox.h).
+const AF_PPPOX: c_int = 24;
+/// `PX_PROTO_OE`.
+const PX_PROTO_OE: c_int = 0;
+/// `ARPHRD_ETHER`.
+pub(crate) const ARPHRD_ETHER: u16 = 1;
+/// Linux interface names are at most 15 bytes plus the NUL.
+pub(crate) const IFNAMSIZ: usize = 16;
+
+/// A failed system call: which step, and `errno`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OsError {
+    pub(crate) what: &'static str,
+    pub(crate) errno: i32,
+}
+
+impl OsError {
+    fn last(what: &'static str) -> OsError {
+        OsError { what, errno: errno() }
+    }
+}
+
+impl fmt::Display for OsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.what, Errno(self.errno))
+    }
+}
+
+/// Displays an errno value as `strerror` text.
+pub(crate) struct Errno(pub(crate) i32);
+
+impl fmt::Display for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0u8; 128];
+        // SAFETY: buf is a valid writable buffer of the given length; the XSI
+        // strerror_r writes a NUL-terminated string into it or fails.
+        let rc = unsafe { libc::strerror_r(self.0, buf.as_mut_ptr().cast(), buf.len()) };
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        match (rc, core::str::from_utf8(&buf[..end])) {
+            (0, Ok(s)) if !s.is_empty() => f.write_str(s),
+            _ => write!(f, "error {}", self.0),
+        }
+    }
+}
+
+fn errno() -> i32 {
+    // SAFETY: __errno_location returns the calling thread's errno slot.
+    unsafe { *libc::__errno_location() }
+}
+
+/// Monotonic time since an arbitrary origin (CLOCK_MONOTONIC).
+pub(crate) fn now() -> Duration {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: ts is a valid timespec to write to.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// The process id (the default Host-Uniq).
+pub(crate) fn pid() -> i32 {
+    // SAFETY: getpid has no preconditions.
+    unsafe { libc::getpid() }
+}
+
+/// An owned file descriptor, closed on drop.
+#[derive(Debug)]
+pub(crate) struct Fd(c_int);
+
+impl Fd {
+    pub(crate) fn raw(&self) -> c_int {
+        self.0
+    }
+    /// Gives up ownership without closing (pppd owns the fd from here).
+    pub(crate) fn into_raw(self) -> c_int {
+        let fd = self.0;
+        mem::forget(self);
+        fd
+    }
+    /// Takes ownership of a raw fd (which must be open and not owned elsewhere).
+    pub(crate) fn from_raw(fd: c_int) -> Fd {
+        Fd(fd)
+    }
+}
+
+impl Drop for Fd {
+    fn drop(&mut self) {
+        // SAFETY: we own this descriptor; closing it once is correct.
+        unsafe { libc::close(self.0) };
+    }
+}
+
+fn socket(domain: c_int, ty: c_int, proto: c_int, what: &'static str) -> Result<Fd, OsError> {
+    // SAFETY: plain socket(2) call with integer arguments.
+    let fd = unsafe { libc::socket(domain, ty | libc::SOCK_CLOEXEC, proto) };
+    if fd < 0 {
+        Err(OsError::last(what))
+    } else {
+        Ok(Fd(fd))
+    }
+}
+
+/// Interface name as a NUL-padded `ifr_name`; `None` if empty or too long.
+pub(crate) fn ifname_bytes(name: &str) -> Option<[libc::c_char; IFNAMSIZ]> {
+    let b = name.as_bytes();
+    if b.is_empty() || b.len() >= IFNAMSIZ || b.contains(&0) || b.contains(&b'/') {
+        return None;
+    }
+    let mut out = [0 as libc::c_char; IFNAMSIZ];
+    for (o, &c) in out.iter_mut().zip(b) {
+        *o = c as libc::c_char;
+    }
+    Some(out)
+}
+
+fn ifreq(name: &[libc::c_char; IFNAMSIZ]) -> libc::ifreq {
+    // SAFETY: ifreq is plain old data; all-zero is a valid value.
+    let mut r: libc::ifreq = unsafe { mem::zeroed() };
+    r.ifr_name = *name;
+    r
+}
+
+fn ioctl_ifreq(fd: &Fd, req: libc::c_ulong, r: &mut libc::ifreq, what: &'static str) -> Result<(), OsError> {
+    // SAFETY: `req` is one of the SIOCGIF* requests, which read ifr_name and
+    // write into the ifreq union; r is a valid, writable ifreq.
+    let rc = unsafe { libc::ioctl(fd.raw(), req as _, r as *mut libc::ifreq) };
+    if rc < 0 {
+        Err(OsError::last(what))
+    } else {
+        Ok(())
+    }
+}
+
+/// What the plugin needs to know about an interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct IfInfo {
+    pub(crate) index: c_int,
+    pub(crate) hwtype: u16,
+    pub(crate) mac: MacAddr,
+    pub(crate) mtu: c_int,
+}
+
+/// Queries an interface without side effects (a datagram socket and three
+/// SIOCGIF* ioctls). Used by the device-name hook and before discovery.
+pub(crate) fn if_info(name: &str) -> Result<IfInfo, OsError> {
+    let n = ifname_bytes(name).ok_or(OsError { what: "interface name", errno: libc::EINVAL })?;
+    let fd = socket(libc::AF_INET, libc::SOCK_DGRAM, 0, "socket(AF_INET)")
+        .or_else(|_| socket(libc::AF_UNIX, libc::SOCK_DGRAM, 0, "socket(AF_UNIX)"))?;
+    let mut r = ifreq(&n);
+    ioctl_ifreq(&fd, libc::SIOCGIFINDEX, &mut r, "SIOCGIFINDEX")?;
+    // SAFETY: SIOCGIFINDEX filled the ifru_ifindex member.
+    let index = unsafe { r.ifr_ifru.ifru_ifindex };
+    let mut r = ifreq(&n);
+    ioctl_ifreq(&fd, libc::SIOCGIFHWADDR, &mut r, "SIOCGIFHWADDR")?;
+    // SAFETY: SIOCGIFHWADDR filled the ifru_hwaddr member.
+    let hw = unsafe { r.ifr_ifru.ifru_hwaddr };
+    let mut mac = [0u8; 6];
+    for (m, &c) in mac.iter_mut().zip(hw.sa_data.iter()) {
+        *m = c as u8;
+    }
+    let mut r = ifreq(&n);
+    ioctl_ifreq(&fd, libc::SIOCGIFMTU, &mut r, "SIOCGIFMTU")?;
+    // SAFETY: SIOCGIFMTU filled the ifru_mtu member.
+    let mtu = unsafe { r.ifr_ifru.ifru_mtu };
+    Ok(IfInfo { index, hwtype: hw.sa_family, mac: MacAddr(mac), mtu })
+}
+
+/// The PPPoE discovery socket: AF_PACKET, SOCK_RAW, bound to 0x8863 on one
+/// interface; frames are sent and received with their Ethernet header.
+#[derive(Debug)]
+pub(crate) struct DiscoverySocket {
+    fd: Fd,
+    pub(crate) info: IfInfo,
+}
+
+impl DiscoverySocket {
+    pub(crate) fn open(ifname: &str) -> Result<DiscoverySocket, OsError> {
+        let info = if_info(ifname)?;
+        let proto = ETH_P_PPPOE_DISC.to_be() as c_int;
+        let fd = socket(libc::AF_PACKET, libc::SOCK_RAW, proto, "socket(AF_PACKET)")?;
+        let one: c_int = 1;
+        // SAFETY: SO_BROADCAST takes an int option value of the given size.
+        let rc = unsafe {
+            libc::setsockopt(
+                fd.raw(),
+                libc::SOL_SOCKET,
+                libc::SO_BROADCAST,
+                (&one as *const c_int).cast(),
+                mem::size_of::<c_int>() as libc::socklen_t,
+            )
+        };
+        if rc < 0 {
+            return Err(OsError::last("setsockopt(SO_BROADCAST)"));
+        }
+        // SAFETY: sockaddr_ll is plain old data; all-zero is valid.
+        let mut sa: libc::sockaddr_ll = unsafe { mem::zeroed() };
+        sa.sll_family = libc::AF_PACKET as u16;
+        sa.sll_protocol = ETH_P_PPPOE_DISC.to_be();
+        sa.sll_ifindex = info.index;
+        // SAFETY: sa is a valid sockaddr_ll and the length matches it.
+        let rc = unsafe {
+            libc::bind(
+                fd.raw(),
+                (&sa as *const libc::sockaddr_ll).cast(),
+                mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
+            )
+        };
+        if rc < 0 {
+            return Err(OsError::last("bind(AF_PACKET)"));
+        }
+        Ok(DiscoverySocket { fd, info })
+    }
+
+    pub(crate) fn send(&self, frame: &[u8]) -> Result<(), OsError> {
+        // SAFETY: frame is a valid readable buffer of frame.len() bytes.
+        let n = unsafe { libc::send(self.fd.raw(), frame.as_ptr().cast(), frame.len(), 0) };
+        if n < 0 {
+            Err(OsError::last("send"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Waits up to `timeout` for a frame. `Ok(None)` on timeout or when a
+    /// signal interrupted the wait (the caller checks its stop flag).
+    pub(crate) fn recv(&self, buf: &mut [u8], timeout: Duration) -> Result<Option<usize>, OsError> {
+        let mut pfd = libc::pollfd { fd: self.fd.raw(), events: libc::POLLIN, revents: 0 };
+        // Round up so that a deadline 0.3 ms away does not spin.
+        let ms = timeout.as_micros().div_ceil(1000).min(i32::MAX as u128) as c_int;
+        // SAFETY: pfd is one valid pollfd.
+        let rc = unsafe { libc::poll(&mut pfd, 1, ms) };
+        if rc < 0 {
+            let e = errno();
+            return if e == libc::EINTR { Ok(None) } else { Err(OsError { what: "poll", errno: e }) };
+        }
+        if rc == 0 {
+            return Ok(None);
+        }
+        if pfd.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0 && pfd.revents & libc::POLLIN == 0 {
+            // An error queued on the socket (e.g. ENETDOWN): fetch it.
+            let mut err: c_int = 0;
+            let mut len = mem::size_of::<c_int>() as libc::socklen_t;
+            // SAFETY: SO_ERROR writes an int of the given length.
+            unsafe {
+                libc::getsockopt(self.fd.raw(), libc::SOL_SOCKET, libc::SO_ERROR, (&mut err as *mut c_int).cast(), &mut len)
+            };
+            return Err(OsError { what: "poll", errno: if err != 0 { err } else { libc::EIO } });
+        }
+        // SAFETY: buf is a valid writable buffer of buf.len() bytes.
+        let n = unsafe { libc::recv(self.fd.raw(), buf.as_mut_ptr().cast(), buf.len(), libc::MSG_DONTWAIT) };
+        if n < 0 {
+            let e = errno();
+            if e == libc::EINTR || e == libc::EAGAIN {
+                return Ok(None);
+            }
+            return Err(OsError { what: "recv", errno: e });
+        }
+        Ok(Some(n as usize))
+    }
+}
+
+/// `struct sockaddr_pppox` for PPPoE: packed, 30 bytes (§7.1).
+#[repr(C, packed)]
+struct SockaddrPppox {
+    sa_family: u16,
+    sa_protocol: u32,
+    sid: u16,
+    remote: [u8; 6],
+    dev: [libc::c_char; IFNAMSIZ],
+}
+const _: () = assert!(mem::size_of::<SockaddrPppox>() == 30);
+
+/// The kernel PPPoE session socket (AF_PPPOX, PX_PROTO_OE).
+pub(crate) fn pppox_socket() -> Result<Fd, OsError> {
+    socket(AF_PPPOX, libc::SOCK_STREAM, PX_PROTO_OE, "socket(AF_PPPOX)")
+}
+
+/// True if an errno from `pppox_socket` means the kernel lacks PPPoE.
+pub(crate) fn is_no_kernel_support(errno: i32) -> bool {
+    errno == libc::EAFNOSUPPORT || errno == libc::EPROTONOSUPPORT || errno == libc::ESOCKTNOSUPPORT
+}
+
+/// Binds the session socket to (session id, AC MAC, interface). With
+/// `sid == 0` the kernel unbinds the session instead; that returns
+/// `EALREADY` if the AC's PADT already did it.
+pub(crate) fn pppox_connect(fd: &Fd, sid: u16, remote: MacAddr, dev: &[libc::c_char; IFNAMSIZ]) -> Result<(), OsError> {
+    let sa = SockaddrPppox {
+        sa_family: AF_PPPOX as u16,
+        sa_protocol: PX_PROTO_OE as u32,
+        sid: sid.to_be(),
+        remote: remote.0,
+        dev: *dev,
+    };
+    // SAFETY: sa is a valid 30-byte sockaddr_pppox and the length matches it.
+    let rc = unsafe {
+        libc::connect(fd.raw(), (&sa as *const SockaddrPppox).cast(), mem::size_of::<SockaddrPppox>() as libc::socklen_t)
+    };
+    if rc < 0 {
+        Err(OsError::last("connect(AF_PPPOX)"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Closes a raw descriptor that is not owned by an [`Fd`] (used in forked
+/// script children, where the parent's state must not be dropped).
+pub(crate) fn close_raw(fd: c_int) {
+    if fd >= 0 {
+        // SAFETY: closing an fd number has no memory-safety preconditions.
+        unsafe { libc::close(fd) };
+    }
+}
+
+/// Terminates the process with `code` (after an option error, as pppd itself does).
+pub(crate) fn exit(code: c_int) -> ! {
+    // SAFETY: exit(3) has no preconditions; pppd's atexit state is its own.
+    unsafe { libc::exit(code) }
+}
+
+/// The global allocator: the C library's `malloc`, like the C plugin.
+pub(crate) struct Malloc;
+
+/// malloc's guaranteed alignment (glibc, musl and uClibc: 2 * sizeof(size_t)).
+const MIN_ALIGN: usize = 2 * mem::size_of::<usize>();
+
+// SAFETY: malloc/calloc/realloc/posix_memalign return memory that is valid
+// for the requested size and alignment (checked below) or NULL, and free
+// releases it; this is the GlobalAlloc contract.
+unsafe impl core::alloc::GlobalAlloc for Malloc {
+    unsafe fn alloc(&self, layout: core::alloc::Layout) -> *mut u8 {
+        if layout.align() <= MIN_ALIGN && layout.align() <= layout.size() {
+            // SAFETY: size is non-zero per the GlobalAlloc contract.
+            unsafe { libc::malloc(layout.size()).cast() }
+        } else {
+            let mut p = core::ptr::null_mut();
+            let align = layout.align().max(mem::size_of::<usize>());
+            // SAFETY: align is a power of two and a multiple of sizeof(void*).
+            let rc = unsafe { libc::posix_memalign(&mut p, align, layout.size()) };
+            if rc == 0 {
+                p.cast()
+            } else {
+                core::ptr::null_mut()
+            }
+        }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: core::alloc::Layout) -> *mut u8 {
+        if layout.align() <= MIN_ALIGN && layout.align() <= layout.size() {
+            // SAFETY: as in alloc.
+            unsafe { libc::calloc(layout.size(), 1).cast() }
+        } else {
+            // SAFETY: as in alloc; then zero the new block.
+            unsafe {
+                let p = self.alloc(layout);
+                if !p.is_null() {
+                    core::ptr::write_bytes(p, 0, layout.size());
+                }
+                p
+            }
+        }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, _layout: core::alloc::Layout) {
+        // SAFETY: ptr came from malloc/calloc/posix_memalign/realloc above.
+        unsafe { libc::free(ptr.cast()) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: core::alloc::Layout, new_size: usize) -> *mut u8 {
+        if layout.align() <= MIN_ALIGN && layout.align() <= new_size {
+            // SAFETY: ptr came from this allocator with a small alignment.
+            unsafe { libc::realloc(ptr.cast(), new_size).cast() }
+        } else {
+            // SAFETY: the GlobalAlloc default: allocate, copy, free.
+            unsafe {
+                let new = self.alloc(core::alloc::Layout::from_size_align_unchecked(new_size, layout.align()));
+                if !new.is_null() {
+                    core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                    self.dealloc(ptr, layout);
+                }
+                new
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ifname_rules() {
+        assert!(ifname_bytes("eth0").is_some());
+        assert!(ifname_bytes("br-wan.100").is_some());
+        assert!(ifname_bytes("").is_none());
+        assert!(ifname_bytes("abcdefghijklmnop").is_none()); // 16 bytes
+        assert!(ifname_bytes("abcdefghijklmno").is_some()); // 15 bytes
+        assert!(ifname_bytes("../x").is_none());
+    }
+
+    #[test]
+    fn loopback_is_not_ethernet() {
+        let lo = if_info("lo").expect("lo exists");
+        assert_ne!(lo.hwtype, ARPHRD_ETHER);
+        assert_eq!(if_info("nosuch-if0").unwrap_err().errno, libc::ENODEV);
+    }
+
+    #[test]
+    fn errno_text() {
+        assert_eq!(alloc::format!("{}", Errno(libc::ENODEV)), "No such device");
+    }
+
+    #[test]
+    fn clock_moves_forward() {
+        let a = now();
+        let b = now();
+        assert!(b >= a);
+    }
+}

@@ -1,0 +1,365 @@
+//! pppd's entry points and globals, looked up by name at run time.
+//!
+//! The plugin links no pppd symbol: everything is found with
+//! `dlsym(RTLD_DEFAULT, name)` in `plugin_init` (the main program is searched
+//! first). So a symbol that one pppd build lacks (OpenWrt has no
+//! `new_style_driver`; 2.4.7 has no `get_time`) can never make `dlopen` fail,
+//! a missing required symbol gets a clear message, and `error`/`warn` bind to
+//! pppd's functions rather than glibc's `error(3)`/`warn(3)`. The names come
+//! from the selected header set (`PPP_SYM_*`).
+
+use core::cell::UnsafeCell;
+use core::ffi::{c_char, c_int, c_void};
+
+use alloc::ffi::CString;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::bindings as b;
+
+/// Looks a symbol up in the global scope (pppd first). `name` ends in NUL.
+fn lookup(name: &[u8]) -> *mut c_void {
+    debug_assert_eq!(name.last(), Some(&0));
+    // SAFETY: name is NUL-terminated (bindgen's C string constants are);
+    // RTLD_DEFAULT searches the global scope, which is always valid.
+    unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr().cast()) }
+}
+
+/// Reinterprets a looked-up address as a nullable function pointer.
+macro_rules! func {
+    ($missing:ident, $ty:ty, $name:expr) => {{
+        let p = lookup($name);
+        if p.is_null() {
+            $missing.push($name);
+        }
+        // SAFETY: $ty is Option<unsafe extern "C" fn(..)>, which has the size
+        // of a pointer and uses NULL for None; the symbol named $name has the
+        // C signature declared for it in pppd-headers.
+        unsafe { core::mem::transmute::<*mut c_void, $ty>(p) }
+    }};
+}
+
+/// Everything the plugin uses from pppd. Function pointers are `Option`s as
+/// bindgen types them; required ones are checked non-NULL in [`resolve`].
+pub(crate) struct Api {
+    pub(crate) info: b::ppp_log_fn,
+    pub(crate) notice: b::ppp_log_fn,
+    pub(crate) warn: b::ppp_log_fn,
+    pub(crate) error: b::ppp_log_fn,
+    pub(crate) dbglog: b::ppp_log_fn,
+    pub(crate) fatal: b::ppp_fatal_fn,
+    pub(crate) option_error: b::ppp_log_fn,
+    pub(crate) add_options: b::ppp_add_options_fn,
+    pub(crate) options_from_file: b::ppp_options_from_file_fn,
+    pub(crate) script_setenv: b::ppp_script_setenv_fn,
+    pub(crate) establish: b::ppp_establish_fn,
+    pub(crate) disestablish: b::ppp_disestablish_fn,
+    pub(crate) the_channel: *mut *mut b::channel,
+    pub(crate) protocols: *mut *mut b::protent,
+    pub(crate) lcp_want: *mut b::lcp_options,
+    pub(crate) lcp_allow: *mut b::lcp_options,
+    pub(crate) ccp_want: *mut b::ccp_options_head,
+    pub(crate) ccp_allow: *mut b::ccp_options_head,
+    #[cfg(not(pppd_abi = "2.5"))]
+    v24: V24,
+    #[cfg(pppd_abi = "2.5")]
+    v25: V25,
+}
+
+/// 2.4.x: globals written directly.
+#[cfg(not(pppd_abi = "2.5"))]
+struct V24 {
+    devnam: *mut c_char,
+    ppp_devnam: *mut c_char,
+    remote_number: *mut c_char,
+    session_number: *mut c_int,
+    modem: *mut u8,
+    debug: *mut c_int,
+    /// Optional: exported by every 2.4.x pppd, but only declared from 2.4.9.
+    got_sigterm: *mut c_int,
+}
+
+/// 2.5.x: accessor functions.
+#[cfg(pppd_abi = "2.5")]
+struct V25 {
+    set_devnam: b::ppp_set_string_fn,
+    set_pppdevnam: b::ppp_set_string_fn,
+    set_remote_number: b::ppp_set_string_fn,
+    set_session_number: b::ppp_set_int_fn,
+    set_modem: b::ppp_set_bool_fn,
+    debug_on: b::ppp_get_bool_fn,
+    signaled: b::ppp_signaled_fn,
+}
+
+/// Holder for the resolved [`Api`], written once in `plugin_init`.
+struct ApiCell(UnsafeCell<Option<Api>>);
+// SAFETY: pppd is single-threaded; the cell is written once in plugin_init,
+// before any other plugin entry point can run, and only read afterwards.
+unsafe impl Sync for ApiCell {}
+static API: ApiCell = ApiCell(UnsafeCell::new(None));
+
+/// The resolved API, or `None` before `plugin_init` (or if it failed).
+pub(crate) fn get() -> Option<&'static Api> {
+    // SAFETY: see ApiCell: no writer exists once plugin_init has returned.
+    unsafe { (*API.0.get()).as_ref() }
+}
+
+/// Resolves every symbol; on failure returns the names that are missing.
+pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
+    let mut missing: Vec<&[u8]> = Vec::new();
+    let m = &mut missing;
+    let var = |m: &mut Vec<&'static [u8]>, name: &'static [u8]| {
+        let p = lookup(name);
+        if p.is_null() {
+            m.push(name);
+        }
+        p
+    };
+    let api = Api {
+        info: func!(m, b::ppp_log_fn, b::PPP_SYM_INFO),
+        notice: func!(m, b::ppp_log_fn, b::PPP_SYM_NOTICE),
+        warn: func!(m, b::ppp_log_fn, b::PPP_SYM_WARN),
+        error: func!(m, b::ppp_log_fn, b::PPP_SYM_ERROR),
+        dbglog: func!(m, b::ppp_log_fn, b::PPP_SYM_DBGLOG),
+        fatal: func!(m, b::ppp_fatal_fn, b::PPP_SYM_FATAL),
+        option_error: func!(m, b::ppp_log_fn, b::PPP_SYM_OPTION_ERROR),
+        add_options: func!(m, b::ppp_add_options_fn, b::PPP_SYM_ADD_OPTIONS),
+        options_from_file: func!(m, b::ppp_options_from_file_fn, b::PPP_SYM_OPTIONS_FROM_FILE),
+        script_setenv: func!(m, b::ppp_script_setenv_fn, b::PPP_SYM_SCRIPT_SETENV),
+        establish: func!(m, b::ppp_establish_fn, b::PPP_SYM_ESTABLISH),
+        disestablish: func!(m, b::ppp_disestablish_fn, b::PPP_SYM_DISESTABLISH),
+        the_channel: var(m, b::PPP_SYM_THE_CHANNEL).cast(),
+        protocols: var(m, b::PPP_SYM_PROTOCOLS).cast(),
+        lcp_want: var(m, b::PPP_SYM_LCP_WANT).cast(),
+        lcp_allow: var(m, b::PPP_SYM_LCP_ALLOW).cast(),
+        ccp_want: var(m, b::PPP_SYM_CCP_WANT).cast(),
+        ccp_allow: var(m, b::PPP_SYM_CCP_ALLOW).cast(),
+        #[cfg(not(pppd_abi = "2.5"))]
+        v24: V24 {
+            devnam: var(m, b::PPP_SYM_DEVNAM).cast(),
+            ppp_devnam: var(m, b::PPP_SYM_PPP_DEVNAM).cast(),
+            remote_number: var(m, b::PPP_SYM_REMOTE_NUMBER).cast(),
+            session_number: var(m, b::PPP_SYM_SESSION_NUMBER).cast(),
+            modem: var(m, b::PPP_SYM_MODEM).cast(),
+            debug: var(m, b::PPP_SYM_DEBUG).cast(),
+            got_sigterm: lookup(b::PPP_SYM_GOT_SIGTERM).cast(),
+        },
+        #[cfg(pppd_abi = "2.5")]
+        v25: V25 {
+            set_devnam: func!(m, b::ppp_set_string_fn, b::PPP_SYM_SET_DEVNAM),
+            set_pppdevnam: func!(m, b::ppp_set_string_fn, b::PPP_SYM_SET_PPPDEVNAM),
+            set_remote_number: func!(m, b::ppp_set_string_fn, b::PPP_SYM_SET_REMOTE_NUMBER),
+            set_session_number: func!(m, b::ppp_set_int_fn, b::PPP_SYM_SET_SESSION_NUMBER),
+            set_modem: func!(m, b::ppp_set_bool_fn, b::PPP_SYM_SET_MODEM),
+            debug_on: func!(m, b::ppp_get_bool_fn, b::PPP_SYM_DEBUG_ON),
+            signaled: func!(m, b::ppp_signaled_fn, b::PPP_SYM_SIGNALED),
+        },
+    };
+    if !missing.is_empty() {
+        return Err(missing
+            .iter()
+            .map(|n| String::from_utf8_lossy(n.strip_suffix(&[0]).unwrap_or(n)).into_owned())
+            .collect());
+    }
+    // SAFETY: single-threaded, called once from plugin_init before any
+    // reader (see ApiCell).
+    unsafe { *API.0.get() = Some(api) };
+    get().ok_or_else(Vec::new)
+}
+
+/// A C string for pppd: interior NULs (impossible in our own text, possible
+/// in bytes from the wire) are replaced so the message is never dropped.
+pub(crate) fn cstring(s: &str) -> CString {
+    CString::new(s).unwrap_or_else(|e| {
+        let mut v = e.into_vec();
+        v.iter_mut().filter(|c| **c == 0).for_each(|c| *c = b'?');
+        CString::new(v).unwrap_or_default()
+    })
+}
+
+/// Copies `s` into a NUL-terminated C char array of `cap` bytes, truncating.
+///
+/// # Safety
+/// `dst` must point to at least `cap` writable bytes (`cap >= 1`).
+#[cfg(not(pppd_abi = "2.5"))]
+unsafe fn copy_cstr(dst: *mut c_char, cap: usize, s: &str) {
+    let n = s.len().min(cap - 1);
+    // SAFETY: the caller guarantees cap writable bytes; n < cap.
+    unsafe {
+        core::ptr::copy_nonoverlapping(s.as_ptr().cast::<c_char>(), dst, n);
+        *dst.add(n) = 0;
+    }
+}
+
+impl Api {
+    /// Calls a pppd log-style function with the constant format `"%s"`.
+    pub(crate) fn log_with(&self, f: b::ppp_log_fn, msg: &str) {
+        if let Some(f) = f {
+            let c = cstring(msg);
+            // SAFETY: f is pppd's printf-like function; "%s" consumes exactly
+            // the one C string argument we pass.
+            unsafe { f(c"%s".as_ptr(), c.as_ptr()) };
+        }
+    }
+
+    /// `fatal("%s", msg)`: pppd logs it and exits through `die(1)`.
+    pub(crate) fn fatal(&self, msg: &str) -> ! {
+        if let Some(f) = self.fatal {
+            let c = cstring(msg);
+            // SAFETY: as in log_with; fatal() does not return.
+            unsafe { f(c"%s".as_ptr(), c.as_ptr()) };
+        }
+        crate::os::exit(b::EXIT_FATAL_ERROR as c_int)
+    }
+
+    /// `option_error("%s", msg)`.
+    pub(crate) fn option_error(&self, msg: &str) {
+        self.log_with(self.option_error, msg);
+    }
+
+    pub(crate) fn add_options(&self, table: *mut b::option_t) {
+        if let Some(f) = self.add_options {
+            // SAFETY: table is our static, NULL-terminated, writable option
+            // array, which lives for the life of the process.
+            unsafe { f(table) };
+        }
+    }
+
+    /// `options_from_file(path, must_exist=0, check_prot=0, priv=1)`: true on success.
+    pub(crate) fn options_from_file(&self, path: &str) -> bool {
+        let Some(f) = self.options_from_file else { return true };
+        let c = cstring(path);
+        // SAFETY: pppd only reads the path string during the call.
+        unsafe { f(c.as_ptr().cast_mut(), 0, 0, 1) != 0 }
+    }
+
+    pub(crate) fn script_setenv(&self, var: &str, value: &str) {
+        if let Some(f) = self.script_setenv {
+            let (k, v) = (cstring(var), cstring(value));
+            // SAFETY: pppd copies both strings; iskey = 0.
+            unsafe { f(k.as_ptr().cast_mut(), v.as_ptr().cast_mut(), 0) };
+        }
+    }
+
+    /// Makes our channel pppd's current channel (idempotent).
+    pub(crate) fn install_channel(&self, ch: *mut b::channel) -> bool {
+        // SAFETY: the_channel is pppd's `struct channel *` global.
+        unsafe {
+            if *self.the_channel == ch {
+                return false;
+            }
+            *self.the_channel = ch;
+        }
+        true
+    }
+
+    /// The option table of the protocol named `name` ("IPCP", "LCP", "CCP").
+    pub(crate) fn protocol_options(&self, name: &core::ffi::CStr) -> *mut b::option_t {
+        let mut p = self.protocols;
+        // SAFETY: protocols is pppd's NULL-terminated array of protent
+        // pointers; each protent's name is a C string (layout checked in
+        // bindings.rs).
+        unsafe {
+            while !(*p).is_null() {
+                let pr = *p;
+                if !(*pr).name.is_null() && core::ffi::CStr::from_ptr((*pr).name) == name {
+                    return (*pr).options;
+                }
+                p = p.add(1);
+            }
+        }
+        core::ptr::null_mut()
+    }
+
+    /// Sets pppd's device name (`devnam`; `DEVICE=` for scripts).
+    pub(crate) fn set_devnam(&self, name: &str) {
+        #[cfg(not(pppd_abi = "2.5"))]
+        // SAFETY: devnam is char[MAXPATHLEN].
+        unsafe {
+            copy_cstr(self.v24.devnam, b::PPP_MAXPATHLEN as usize, name)
+        };
+        #[cfg(pppd_abi = "2.5")]
+        if let Some(f) = self.v25.set_devnam {
+            let c = cstring(name);
+            // SAFETY: pppd copies the string.
+            unsafe { f(c.as_ptr()) };
+        }
+    }
+
+    /// Sets `ppp_devnam` (shown in "Connect: pppN <--> eth0").
+    pub(crate) fn set_ppp_devnam(&self, name: &str) {
+        #[cfg(not(pppd_abi = "2.5"))]
+        // SAFETY: ppp_devnam is char[MAXPATHLEN].
+        unsafe {
+            copy_cstr(self.v24.ppp_devnam, b::PPP_MAXPATHLEN as usize, name)
+        };
+        #[cfg(pppd_abi = "2.5")]
+        if let Some(f) = self.v25.set_pppdevnam {
+            let c = cstring(name);
+            // SAFETY: pppd copies the string.
+            unsafe { f(c.as_ptr()) };
+        }
+    }
+
+    /// Sets `remote_number` (the AC's MAC).
+    pub(crate) fn set_remote_number(&self, s: &str) {
+        #[cfg(not(pppd_abi = "2.5"))]
+        // SAFETY: remote_number is char[MAXNAMELEN].
+        unsafe {
+            copy_cstr(self.v24.remote_number, b::PPP_MAXNAMELEN as usize, s)
+        };
+        #[cfg(pppd_abi = "2.5")]
+        if let Some(f) = self.v25.set_remote_number {
+            let c = cstring(s);
+            // SAFETY: pppd copies the string.
+            unsafe { f(c.as_ptr()) };
+        }
+    }
+
+    pub(crate) fn set_session_number(&self, n: c_int) {
+        #[cfg(not(pppd_abi = "2.5"))]
+        // SAFETY: ppp_session_number is an int.
+        unsafe {
+            *self.v24.session_number = n
+        };
+        #[cfg(pppd_abi = "2.5")]
+        if let Some(f) = self.v25.set_session_number {
+            // SAFETY: plain int argument.
+            unsafe { f(n) };
+        }
+    }
+
+    /// `modem = 0`: a PPPoE link has no modem control lines.
+    pub(crate) fn clear_modem(&self) {
+        #[cfg(not(pppd_abi = "2.5"))]
+        // SAFETY: modem is a one-byte bool.
+        unsafe {
+            *self.v24.modem = 0
+        };
+        #[cfg(pppd_abi = "2.5")]
+        if let Some(f) = self.v25.set_modem {
+            // SAFETY: plain bool argument.
+            unsafe { f(false) };
+        }
+    }
+
+    /// pppd's `debug` option.
+    pub(crate) fn debug(&self) -> bool {
+        #[cfg(not(pppd_abi = "2.5"))]
+        // SAFETY: debug is an int.
+        return unsafe { *self.v24.debug != 0 };
+        #[cfg(pppd_abi = "2.5")]
+        // SAFETY: debug_on takes no arguments.
+        return self.v25.debug_on.is_some_and(|f| unsafe { f() });
+    }
+
+    /// True once pppd has received SIGTERM or SIGINT (discovery stops then).
+    pub(crate) fn terminating(&self) -> bool {
+        #[cfg(not(pppd_abi = "2.5"))]
+        // SAFETY: got_sigterm is an int (or absent: NULL).
+        return !self.v24.got_sigterm.is_null() && unsafe { core::ptr::read_volatile(self.v24.got_sigterm) } != 0;
+        #[cfg(pppd_abi = "2.5")]
+        // SAFETY: ppp_signaled takes a signal number.
+        return self.v25.signaled.is_some_and(|f| unsafe { f(libc::SIGTERM) || f(libc::SIGINT) });
+    }
+}
