@@ -53,7 +53,10 @@ pub(crate) fn run(
             return Err(Error::Stopped);
         }
         let now = os::now();
-        let wait = engine.poll_timeout().map_or(MAX_WAIT, |d| d.saturating_sub(now)).min(MAX_WAIT);
+        let wait = engine
+            .poll_timeout()
+            .map_or(MAX_WAIT, |d| d.saturating_sub(now))
+            .min(MAX_WAIT);
         match sock.recv(&mut buf, wait).map_err(Error::Os)? {
             Some(n) => {
                 let frame = buf.get(..n).unwrap_or(&[]);

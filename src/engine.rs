@@ -45,44 +45,45 @@ const LOG_TEXT_MAX: usize = 256;
 
 /// How the wait grows from one attempt to the next.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Backoff {
+pub(crate) enum Backoff {
     /// Attempt k waits `timeout * 2^(k-1)` (stock pppd: 5, 10, 20 s).
     Double,
     /// Every attempt waits `timeout` (OpenWrt's pppd: 5, 5, 5 s).
+    #[cfg_attr(not(test), allow(dead_code))] // part of the API; used by tests
     Fixed,
 }
 
 /// What to ask for and what to accept.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
-pub struct Config {
+pub(crate) struct Config {
     /// Our Ethernet address: source of everything we send, destination of what we accept.
-    pub our_mac: MacAddr,
+    pub(crate) our_mac: MacAddr,
     /// Service-Name sent in PADI and PADR (empty = any service). Always sent.
-    pub service_name: Vec<u8>,
+    pub(crate) service_name: Vec<u8>,
     /// `rp_pppoe_service`: a PADO must carry a Service-Name tag exactly equal to this.
-    pub service_filter: Option<Vec<u8>>,
+    pub(crate) service_filter: Option<Vec<u8>>,
     /// `rp_pppoe_ac`: a PADO's AC-Name must be exactly equal to this.
-    pub ac_name: Option<Vec<u8>>,
+    pub(crate) ac_name: Option<Vec<u8>>,
     /// `pppoe-mac`: only accept a PADO from this source address.
-    pub ac_mac: Option<MacAddr>,
+    pub(crate) ac_mac: Option<MacAddr>,
     /// None: send no Host-Uniq and accept on MAC alone. Some(v): send v, and PADO/PADS must
     /// carry a Host-Uniq tag equal to v (length and bytes).
-    pub host_uniq: Option<Vec<u8>>,
+    pub(crate) host_uniq: Option<Vec<u8>>,
     /// Some(n): send PPP-Max-Payload n (RFC 4638) in PADI and PADR.
-    pub ppp_max_payload: Option<u16>,
+    pub(crate) ppp_max_payload: Option<u16>,
     /// Wait after the first PADI (default 5 s).
-    pub padi_timeout: Duration,
+    pub(crate) padi_timeout: Duration,
     /// PADIs to send before giving up (default 3; 0 counts as 1).
-    pub padi_attempts: u32,
+    pub(crate) padi_attempts: u32,
     /// Wait after the first PADR (default 5 s).
-    pub padr_timeout: Duration,
+    pub(crate) padr_timeout: Duration,
     /// PADRs to send before giving up (default 3; 0 counts as 1).
-    pub padr_attempts: u32,
+    pub(crate) padr_attempts: u32,
     /// Growth of the wait between attempts (default `Double`).
-    pub backoff: Backoff,
+    pub(crate) backoff: Backoff,
     /// `rp_pppoe_verbose`: info-log "Access-Concentrator: NAME" for each PADO seen.
-    pub verbose: bool,
+    pub(crate) verbose: bool,
 }
 
 impl Default for Config {
@@ -107,38 +108,38 @@ impl Default for Config {
 
 /// A PADO that was addressed to us (right MAC and Host-Uniq), accepted or not.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Offer {
-    pub ac_mac: MacAddr,
+pub(crate) struct Offer {
+    pub(crate) ac_mac: MacAddr,
     /// The first AC-Name tag (empty if there was none).
-    pub ac_name: Vec<u8>,
+    pub(crate) ac_name: Vec<u8>,
     /// Every Service-Name tag, in order.
-    pub service_names: Vec<Vec<u8>>,
+    pub(crate) service_names: Vec<Vec<u8>>,
     /// Whether it carried an AC-Cookie.
-    pub cookie: bool,
+    pub(crate) cookie: bool,
     /// A valid PPP-Max-Payload (2 bytes, at least 1492).
-    pub max_payload: Option<u16>,
+    pub(crate) max_payload: Option<u16>,
     /// Whether this offer was chosen (the first acceptable one).
-    pub accepted: bool,
+    pub(crate) accepted: bool,
 }
 
 /// The outcome of a successful discovery: what the OS layer needs to connect the
 /// session and, later, to send PADT.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Session {
-    pub session_id: u16,
-    pub ac_mac: MacAddr,
-    pub our_mac: MacAddr,
+pub(crate) struct Session {
+    pub(crate) session_id: u16,
+    pub(crate) ac_mac: MacAddr,
+    pub(crate) our_mac: MacAddr,
     /// AC-Name of the accepted PADO.
-    pub ac_name: Vec<u8>,
+    pub(crate) ac_name: Vec<u8>,
     /// The Service-Name of the PADS, or the configured one if the PADS had none.
-    pub service_name: Vec<u8>,
-    pub host_uniq: Option<Vec<u8>>,
+    pub(crate) service_name: Vec<u8>,
+    pub(crate) host_uniq: Option<Vec<u8>>,
     /// AC-Cookie of the accepted PADO.
-    pub cookie: Option<Vec<u8>>,
+    pub(crate) cookie: Option<Vec<u8>>,
     /// Relay-Session-Id of the PADS, else of the accepted PADO.
-    pub relay_session_id: Option<Vec<u8>>,
+    pub(crate) relay_session_id: Option<Vec<u8>>,
     /// PPP-Max-Payload (2 bytes, at least 1492) from the PADS, else from the accepted PADO.
-    pub max_payload: Option<u16>,
+    pub(crate) max_payload: Option<u16>,
 }
 
 impl Session {
@@ -149,7 +150,7 @@ impl Session {
     /// If they do not all fit in one frame, tags are left out in this order until they
     /// do: Generic-Error, Relay-Session-Id, AC-Cookie, Host-Uniq (the session id and the
     /// MAC addresses are what identify the session).
-    pub fn padt(&self, generic_error: Option<&[u8]>) -> Vec<u8> {
+    pub(crate) fn padt(&self, generic_error: Option<&[u8]>) -> Vec<u8> {
         let mut tags: Vec<Tag<'_>> = Vec::with_capacity(4);
         let optional = [
             (TagType::HOST_UNIQ, self.host_uniq.as_deref()),
@@ -196,7 +197,7 @@ impl Session {
 
 /// Why discovery ended without a session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// No acceptable PADO after the last PADI attempt.
     NoOffer,
     /// No usable PADS after the last PADR attempt.
@@ -205,7 +206,7 @@ pub enum Failure {
 
 /// What the engine reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     /// A PADO addressed to us was seen (see [`Offer::accepted`]).
     Offer(Offer),
     /// Discovery succeeded.
@@ -218,7 +219,7 @@ pub enum Event {
 /// The `Display` text is the log line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Ignored {
+pub(crate) enum Ignored {
     /// Invalid PPPoE header or tag list.
     Malformed(wire::Error),
     /// A session-stage frame (ethertype 0x8864).
@@ -463,7 +464,7 @@ fn attempt_timeout(base: Duration, attempt: u32, backoff: Backoff) -> Duration {
 
 /// The client side of PPPoE discovery.
 #[derive(Debug)]
-pub struct Engine {
+pub(crate) struct Engine {
     config: Config,
     state: State,
     transmit: VecDeque<Vec<u8>>,
@@ -475,7 +476,7 @@ impl Engine {
     /// Starts discovery: the first PADI (broadcast) is queued at once, with its deadline
     /// at `now + padi_timeout`. If the PADI cannot be built (a Service-Name or Host-Uniq
     /// too long for one frame) the engine fails at once with [`Failure::NoOffer`].
-    pub fn new(config: Config, now: Duration) -> Engine {
+    pub(crate) fn new(config: Config, now: Duration) -> Engine {
         let mut engine = Engine {
             config,
             state: State::Failed,
@@ -488,7 +489,7 @@ impl Engine {
     }
 
     /// Feeds one complete received Ethernet frame (from the 0x8863 socket).
-    pub fn handle_frame(&mut self, now: Duration, frame: &[u8]) {
+    pub(crate) fn handle_frame(&mut self, now: Duration, frame: &[u8]) {
         let result = self.process(now, frame);
         if let Err(reason) = result {
             note!(reason.level(), "{reason}");
@@ -497,7 +498,7 @@ impl Engine {
     }
 
     /// Resends or gives up when the deadline has passed; no-op before it.
-    pub fn handle_timeout(&mut self, now: Duration) {
+    pub(crate) fn handle_timeout(&mut self, now: Duration) {
         match &self.state {
             State::SendingPadi(s) if now >= s.deadline => {
                 let attempt = s.attempt;
@@ -517,12 +518,12 @@ impl Engine {
     }
 
     /// The next complete Ethernet frame to send, in order.
-    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+    pub(crate) fn poll_transmit(&mut self) -> Option<Vec<u8>> {
         self.transmit.pop_front()
     }
 
     /// The absolute time at which [`Engine::handle_timeout`] must be called; None when done.
-    pub fn poll_timeout(&self) -> Option<Duration> {
+    pub(crate) fn poll_timeout(&self) -> Option<Duration> {
         match &self.state {
             State::SendingPadi(s) => Some(s.deadline),
             State::SendingPadr(s) => Some(s.deadline),
@@ -531,17 +532,19 @@ impl Engine {
     }
 
     /// The next event, in order.
-    pub fn poll_event(&mut self) -> Option<Event> {
+    pub(crate) fn poll_event(&mut self) -> Option<Event> {
         self.events.pop_front()
     }
 
     /// Established or failed: nothing more will happen.
-    pub fn is_done(&self) -> bool {
+    #[cfg_attr(not(test), allow(dead_code))] // part of the API; used by tests
+    pub(crate) fn is_done(&self) -> bool {
         matches!(self.state, State::Established | State::Failed)
     }
 
     /// Why the last frame given to [`Engine::handle_frame`] was not used (None if it was).
-    pub fn last_ignored(&self) -> Option<Ignored> {
+    #[cfg_attr(not(test), allow(dead_code))] // part of the API; used by tests
+    pub(crate) fn last_ignored(&self) -> Option<Ignored> {
         self.last_ignored
     }
 

@@ -41,4 +41,3 @@ fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
 #[cfg(not(test))]
 #[global_allocator]
 static ALLOCATOR: os::Malloc = os::Malloc;
-

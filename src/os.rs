@@ -31,7 +31,10 @@ pub(crate) struct OsError {
 
 impl OsError {
     fn last(what: &'static str) -> OsError {
-        OsError { what, errno: errno() }
+        OsError {
+            what,
+            errno: errno(),
+        }
     }
 }
 
@@ -65,7 +68,10 @@ fn errno() -> i32 {
 
 /// Monotonic time since an arbitrary origin (CLOCK_MONOTONIC).
 pub(crate) fn now() -> Duration {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: ts is a valid timespec to write to.
     unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
@@ -84,16 +90,6 @@ pub(crate) struct Fd(c_int);
 impl Fd {
     pub(crate) fn raw(&self) -> c_int {
         self.0
-    }
-    /// Gives up ownership without closing (pppd owns the fd from here).
-    pub(crate) fn into_raw(self) -> c_int {
-        let fd = self.0;
-        mem::forget(self);
-        fd
-    }
-    /// Takes ownership of a raw fd (which must be open and not owned elsewhere).
-    pub(crate) fn from_raw(fd: c_int) -> Fd {
-        Fd(fd)
     }
 }
 
@@ -134,7 +130,12 @@ fn ifreq(name: &[libc::c_char; IFNAMSIZ]) -> libc::ifreq {
     r
 }
 
-fn ioctl_ifreq(fd: &Fd, req: libc::c_ulong, r: &mut libc::ifreq, what: &'static str) -> Result<(), OsError> {
+fn ioctl_ifreq(
+    fd: &Fd,
+    req: libc::c_ulong,
+    r: &mut libc::ifreq,
+    what: &'static str,
+) -> Result<(), OsError> {
     // SAFETY: `req` is one of the SIOCGIF* requests, which read ifr_name and
     // write into the ifreq union; r is a valid, writable ifreq.
     let rc = unsafe { libc::ioctl(fd.raw(), req as _, r as *mut libc::ifreq) };
@@ -157,7 +158,10 @@ pub(crate) struct IfInfo {
 /// Queries an interface without side effects (a datagram socket and three
 /// SIOCGIF* ioctls). Used by the device-name hook and before discovery.
 pub(crate) fn if_info(name: &str) -> Result<IfInfo, OsError> {
-    let n = ifname_bytes(name).ok_or(OsError { what: "interface name", errno: libc::EINVAL })?;
+    let n = ifname_bytes(name).ok_or(OsError {
+        what: "interface name",
+        errno: libc::EINVAL,
+    })?;
     let fd = socket(libc::AF_INET, libc::SOCK_DGRAM, 0, "socket(AF_INET)")
         .or_else(|_| socket(libc::AF_UNIX, libc::SOCK_DGRAM, 0, "socket(AF_UNIX)"))?;
     let mut r = ifreq(&n);
@@ -176,7 +180,12 @@ pub(crate) fn if_info(name: &str) -> Result<IfInfo, OsError> {
     ioctl_ifreq(&fd, libc::SIOCGIFMTU, &mut r, "SIOCGIFMTU")?;
     // SAFETY: SIOCGIFMTU filled the ifru_mtu member.
     let mtu = unsafe { r.ifr_ifru.ifru_mtu };
-    Ok(IfInfo { index, hwtype: hw.sa_family, mac: MacAddr(mac), mtu })
+    Ok(IfInfo {
+        index,
+        hwtype: hw.sa_family,
+        mac: MacAddr(mac),
+        mtu,
+    })
 }
 
 /// The PPPoE discovery socket: AF_PACKET, SOCK_RAW, bound to 0x8863 on one
@@ -238,36 +247,68 @@ impl DiscoverySocket {
     /// Waits up to `timeout` for a frame. `Ok(None)` on timeout or when a
     /// signal interrupted the wait (the caller checks its stop flag).
     pub(crate) fn recv(&self, buf: &mut [u8], timeout: Duration) -> Result<Option<usize>, OsError> {
-        let mut pfd = libc::pollfd { fd: self.fd.raw(), events: libc::POLLIN, revents: 0 };
+        let mut pfd = libc::pollfd {
+            fd: self.fd.raw(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
         // Round up so that a deadline 0.3 ms away does not spin.
         let ms = timeout.as_micros().div_ceil(1000).min(i32::MAX as u128) as c_int;
         // SAFETY: pfd is one valid pollfd.
         let rc = unsafe { libc::poll(&mut pfd, 1, ms) };
         if rc < 0 {
             let e = errno();
-            return if e == libc::EINTR { Ok(None) } else { Err(OsError { what: "poll", errno: e }) };
+            return if e == libc::EINTR {
+                Ok(None)
+            } else {
+                Err(OsError {
+                    what: "poll",
+                    errno: e,
+                })
+            };
         }
         if rc == 0 {
             return Ok(None);
         }
-        if pfd.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0 && pfd.revents & libc::POLLIN == 0 {
+        if pfd.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0
+            && pfd.revents & libc::POLLIN == 0
+        {
             // An error queued on the socket (e.g. ENETDOWN): fetch it.
             let mut err: c_int = 0;
             let mut len = mem::size_of::<c_int>() as libc::socklen_t;
             // SAFETY: SO_ERROR writes an int of the given length.
             unsafe {
-                libc::getsockopt(self.fd.raw(), libc::SOL_SOCKET, libc::SO_ERROR, (&mut err as *mut c_int).cast(), &mut len)
+                libc::getsockopt(
+                    self.fd.raw(),
+                    libc::SOL_SOCKET,
+                    libc::SO_ERROR,
+                    (&mut err as *mut c_int).cast(),
+                    &mut len,
+                )
             };
-            return Err(OsError { what: "poll", errno: if err != 0 { err } else { libc::EIO } });
+            return Err(OsError {
+                what: "poll",
+                errno: if err != 0 { err } else { libc::EIO },
+            });
         }
         // SAFETY: buf is a valid writable buffer of buf.len() bytes.
-        let n = unsafe { libc::recv(self.fd.raw(), buf.as_mut_ptr().cast(), buf.len(), libc::MSG_DONTWAIT) };
+        let n = unsafe {
+            libc::recv(
+                self.fd.raw(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                libc::MSG_DONTWAIT,
+            )
+        };
         if n < 0 {
             let e = errno();
             if e == libc::EINTR || e == libc::EAGAIN {
                 return Ok(None);
             }
-            return Err(OsError { what: "recv", errno: e });
+            return Err(OsError {
+                what: "recv",
+                errno: e,
+            });
         }
         Ok(Some(n as usize))
     }
@@ -297,7 +338,12 @@ pub(crate) fn is_no_kernel_support(errno: i32) -> bool {
 /// Binds the session socket to (session id, AC MAC, interface). With
 /// `sid == 0` the kernel unbinds the session instead; that returns
 /// `EALREADY` if the AC's PADT already did it.
-pub(crate) fn pppox_connect(fd: &Fd, sid: u16, remote: MacAddr, dev: &[libc::c_char; IFNAMSIZ]) -> Result<(), OsError> {
+pub(crate) fn pppox_connect(
+    fd: &Fd,
+    sid: u16,
+    remote: MacAddr,
+    dev: &[libc::c_char; IFNAMSIZ],
+) -> Result<(), OsError> {
     let sa = SockaddrPppox {
         sa_family: AF_PPPOX as u16,
         sa_protocol: PX_PROTO_OE as u32,
@@ -307,7 +353,11 @@ pub(crate) fn pppox_connect(fd: &Fd, sid: u16, remote: MacAddr, dev: &[libc::c_c
     };
     // SAFETY: sa is a valid 30-byte sockaddr_pppox and the length matches it.
     let rc = unsafe {
-        libc::connect(fd.raw(), (&sa as *const SockaddrPppox).cast(), mem::size_of::<SockaddrPppox>() as libc::socklen_t)
+        libc::connect(
+            fd.raw(),
+            (&sa as *const SockaddrPppox).cast(),
+            mem::size_of::<SockaddrPppox>() as libc::socklen_t,
+        )
     };
     if rc < 0 {
         Err(OsError::last("connect(AF_PPPOX)"))
@@ -332,9 +382,11 @@ pub(crate) fn exit(code: c_int) -> ! {
 }
 
 /// The global allocator: the C library's `malloc`, like the C plugin.
+#[cfg_attr(test, allow(dead_code))]
 pub(crate) struct Malloc;
 
 /// malloc's guaranteed alignment (glibc, musl and uClibc: 2 * sizeof(size_t)).
+#[cfg_attr(test, allow(dead_code))]
 const MIN_ALIGN: usize = 2 * mem::size_of::<usize>();
 
 // SAFETY: malloc/calloc/realloc/posix_memalign return memory that is valid
@@ -379,14 +431,22 @@ unsafe impl core::alloc::GlobalAlloc for Malloc {
         unsafe { libc::free(ptr.cast()) }
     }
 
-    unsafe fn realloc(&self, ptr: *mut u8, layout: core::alloc::Layout, new_size: usize) -> *mut u8 {
+    unsafe fn realloc(
+        &self,
+        ptr: *mut u8,
+        layout: core::alloc::Layout,
+        new_size: usize,
+    ) -> *mut u8 {
         if layout.align() <= MIN_ALIGN && layout.align() <= new_size {
             // SAFETY: ptr came from this allocator with a small alignment.
             unsafe { libc::realloc(ptr.cast(), new_size).cast() }
         } else {
             // SAFETY: the GlobalAlloc default: allocate, copy, free.
             unsafe {
-                let new = self.alloc(core::alloc::Layout::from_size_align_unchecked(new_size, layout.align()));
+                let new = self.alloc(core::alloc::Layout::from_size_align_unchecked(
+                    new_size,
+                    layout.align(),
+                ));
                 if !new.is_null() {
                     core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
                     self.dealloc(ptr, layout);

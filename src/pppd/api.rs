@@ -43,10 +43,10 @@ macro_rules! func {
 /// bindgen types them; required ones are checked non-NULL in [`resolve`].
 pub(crate) struct Api {
     pub(crate) info: b::ppp_log_fn,
-    pub(crate) notice: b::ppp_log_fn,
     pub(crate) warn: b::ppp_log_fn,
     pub(crate) error: b::ppp_log_fn,
     pub(crate) dbglog: b::ppp_log_fn,
+    #[cfg_attr(test, allow(dead_code))]
     pub(crate) fatal: b::ppp_fatal_fn,
     pub(crate) option_error: b::ppp_log_fn,
     pub(crate) add_options: b::ppp_add_options_fn,
@@ -117,7 +117,6 @@ pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
     };
     let api = Api {
         info: func!(m, b::ppp_log_fn, b::PPP_SYM_INFO),
-        notice: func!(m, b::ppp_log_fn, b::PPP_SYM_NOTICE),
         warn: func!(m, b::ppp_log_fn, b::PPP_SYM_WARN),
         error: func!(m, b::ppp_log_fn, b::PPP_SYM_ERROR),
         dbglog: func!(m, b::ppp_log_fn, b::PPP_SYM_DBGLOG),
@@ -203,6 +202,7 @@ impl Api {
     }
 
     /// `fatal("%s", msg)`: pppd logs it and exits through `die(1)`.
+    #[cfg_attr(test, allow(dead_code))]
     pub(crate) fn fatal(&self, msg: &str) -> ! {
         if let Some(f) = self.fatal {
             let c = cstring(msg);
@@ -227,7 +227,9 @@ impl Api {
 
     /// `options_from_file(path, must_exist=0, check_prot=0, priv=1)`: true on success.
     pub(crate) fn options_from_file(&self, path: &str) -> bool {
-        let Some(f) = self.options_from_file else { return true };
+        let Some(f) = self.options_from_file else {
+            return true;
+        };
         let c = cstring(path);
         // SAFETY: pppd only reads the path string during the call.
         unsafe { f(c.as_ptr().cast_mut(), 0, 0, 1) != 0 }
@@ -357,9 +359,13 @@ impl Api {
     pub(crate) fn terminating(&self) -> bool {
         #[cfg(not(pppd_abi = "2.5"))]
         // SAFETY: got_sigterm is an int (or absent: NULL).
-        return !self.v24.got_sigterm.is_null() && unsafe { core::ptr::read_volatile(self.v24.got_sigterm) } != 0;
+        return !self.v24.got_sigterm.is_null()
+            && unsafe { core::ptr::read_volatile(self.v24.got_sigterm) } != 0;
         #[cfg(pppd_abi = "2.5")]
         // SAFETY: ppp_signaled takes a signal number.
-        return self.v25.signaled.is_some_and(|f| unsafe { f(libc::SIGTERM) || f(libc::SIGINT) });
+        return self
+            .v25
+            .signaled
+            .is_some_and(|f| unsafe { f(libc::SIGTERM) || f(libc::SIGINT) });
     }
 }

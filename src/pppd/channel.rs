@@ -8,7 +8,7 @@
 
 use core::cell::RefCell;
 use core::ffi::{c_char, c_int, CStr};
-use core::ptr::{addr_of_mut, null_mut};
+use core::ptr::addr_of_mut;
 
 use alloc::string::{String, ToString};
 
@@ -97,12 +97,18 @@ pub(crate) fn init(api: &Api) {
 /// only if it names an existing Ethernet-type interface; it claims any
 /// `nic-` word so that a missing or non-Ethernet interface gets a clear
 /// option error (exit 2) instead of "unrecognized option".
-pub(crate) unsafe extern "C" fn device_hook(word: *mut c_char, _argv: *mut *mut c_char, doit: c_int) -> c_int {
+pub(crate) unsafe extern "C" fn device_hook(
+    word: *mut c_char,
+    _argv: *mut *mut c_char,
+    doit: c_int,
+) -> c_int {
     if word.is_null() {
         return 0;
     }
     // SAFETY: pppd passes a NUL-terminated option word.
-    let Ok(word) = unsafe { CStr::from_ptr(word) }.to_str() else { return 0 };
+    let Ok(word) = unsafe { CStr::from_ptr(word) }.to_str() else {
+        return 0;
+    };
     let (name, explicit) = options::device_name(word);
     let info = os::if_info(name);
     if doit == 0 {
@@ -116,11 +122,15 @@ pub(crate) unsafe extern "C" fn device_hook(word: *mut c_char, _argv: *mut *mut 
             return 0;
         }
         Err(e) => {
-            api.option_error(&alloc::format!("cannot use interface {name} for PPPoE: {e}"));
+            api.option_error(&alloc::format!(
+                "cannot use interface {name} for PPPoE: {e}"
+            ));
             return 0;
         }
         Ok(i) if i.hwtype != os::ARPHRD_ETHER => {
-            api.option_error(&alloc::format!("interface {name} is not an Ethernet interface"));
+            api.option_error(&alloc::format!(
+                "interface {name} is not an Ethernet interface"
+            ));
             return 0;
         }
         Ok(_) => {}
@@ -144,7 +154,9 @@ pub(crate) unsafe extern "C" fn device_hook(word: *mut c_char, _argv: *mut *mut 
 /// Reads `/etc/ppp/options.<interface>`, as the C plugin does.
 unsafe extern "C" fn process_extra_options() {
     let Some(api) = api::get() else { return };
-    let Some(ifname) = with(|c| c.ifname.clone()) else { return };
+    let Some(ifname) = with(|c| c.ifname.clone()) else {
+        return;
+    };
     if ifname.is_empty() {
         return;
     }
@@ -237,8 +249,14 @@ unsafe extern "C" fn connect() -> c_int {
 
 fn connect_inner() -> Option<c_int> {
     let api = api::get()?;
-    let (ifname, settings, saved_mtu, saved_mru) =
-        with(|c| (c.ifname.clone(), c.settings.clone(), c.saved_mtu, c.saved_mru))?;
+    let (ifname, settings, saved_mtu, saved_mru) = with(|c| {
+        (
+            c.ifname.clone(),
+            c.settings.clone(),
+            c.saved_mtu,
+            c.saved_mru,
+        )
+    })?;
     let settings = settings?;
     let pppox = match os::pppox_socket() {
         Ok(fd) => fd,
@@ -255,7 +273,10 @@ fn connect_inner() -> Option<c_int> {
         }
     };
     if info.mtu < 1500 {
-        log::warn!("Interface {ifname} has MTU of {} -- should be at least 1500", info.mtu);
+        log::warn!(
+            "Interface {ifname} has MTU of {} -- should be at least 1500",
+            info.mtu
+        );
     }
     let limit = info.mtu - PPPOE_OVERHEAD;
     let requested = set_mru(api, |_, _| (saved_mtu.min(limit), saved_mru.min(limit)));
@@ -290,30 +311,45 @@ fn connect_inner() -> Option<c_int> {
                 }
             };
             if !sock.info.mac.is_unicast() {
-                log::error!("Interface {ifname} has a non-unicast MAC address {}", sock.info.mac);
+                log::error!(
+                    "Interface {ifname} has a non-unicast MAC address {}",
+                    sock.info.mac
+                );
                 return None;
             }
-            let mut config = Config::default();
-            config.our_mac = sock.info.mac;
-            config.service_name = settings.service.clone().unwrap_or_default();
-            config.service_filter = settings.service.clone();
-            config.ac_name = settings.ac_name.clone();
-            config.ac_mac = settings.ac_mac;
-            config.host_uniq = Some(settings.host_uniq.clone().unwrap_or_else(|| os::pid().to_ne_bytes().to_vec()));
-            config.ppp_max_payload = (requested > ETH_PPPOE_MTU).then_some(requested as u16);
-            config.padi_timeout = settings.padi_timeout;
-            config.padi_attempts = settings.padi_attempts;
-            config.padr_timeout = settings.padi_timeout;
-            config.padr_attempts = settings.padi_attempts;
-            config.backoff = Backoff::Double;
-            config.verbose = settings.verbose;
+            let config = Config {
+                our_mac: sock.info.mac,
+                service_name: settings.service.clone().unwrap_or_default(),
+                service_filter: settings.service.clone(),
+                ac_name: settings.ac_name.clone(),
+                ac_mac: settings.ac_mac,
+                // Default Host-Uniq: unique per pppd process (the pid, host
+                // byte order, as the C plugin).
+                host_uniq: Some(
+                    settings
+                        .host_uniq
+                        .clone()
+                        .unwrap_or_else(|| os::pid().to_ne_bytes().to_vec()),
+                ),
+                ppp_max_payload: (requested > ETH_PPPOE_MTU).then_some(requested as u16),
+                padi_timeout: settings.padi_timeout,
+                padi_attempts: settings.padi_attempts,
+                padr_timeout: settings.padi_timeout,
+                padr_attempts: settings.padi_attempts,
+                backoff: Backoff::Double,
+                verbose: settings.verbose,
+            };
             match discovery::run(&sock, config, debug, || api.terminating()) {
                 Ok(s) => s,
                 Err(e) => {
                     match e {
                         discovery::Error::Failed(Failure::NoOffer | Failure::NoConfirm) => {}
-                        discovery::Error::Stopped => log::info!("PPPoE discovery stopped by signal"),
-                        discovery::Error::Os(e) => log::error!("PPPoE discovery on {ifname} failed: {e}"),
+                        discovery::Error::Stopped => {
+                            log::info!("PPPoE discovery stopped by signal")
+                        }
+                        discovery::Error::Os(e) => {
+                            log::error!("PPPoE discovery on {ifname} failed: {e}")
+                        }
                     }
                     log::error!("Unable to complete PPPoE Discovery");
                     return None;
@@ -328,10 +364,14 @@ fn connect_inner() -> Option<c_int> {
             Some(mp) => {
                 let mp = c_int::from(mp);
                 let now = set_mru(api, |mtu, mru| (mtu.min(mp), mru.min(mp)));
-                log::info!("PPP-Max-Payload {mp} accepted by the access concentrator; MTU/MRU up to {now}");
+                log::info!(
+                    "PPP-Max-Payload {mp} accepted by the access concentrator; MTU/MRU up to {now}"
+                );
             }
             None => {
-                set_mru(api, |mtu, mru| (mtu.min(ETH_PPPOE_MTU), mru.min(ETH_PPPOE_MTU)));
+                set_mru(api, |mtu, mru| {
+                    (mtu.min(ETH_PPPOE_MTU), mru.min(ETH_PPPOE_MTU))
+                });
                 log::warn!(
                     "Access concentrator did not confirm PPP-Max-Payload (RFC 4638); limiting MTU/MRU to {ETH_PPPOE_MTU}"
                 );
@@ -347,7 +387,11 @@ fn connect_inner() -> Option<c_int> {
     }
     let dev = os::ifname_bytes(&ifname)?;
     if let Err(e) = os::pppox_connect(&pppox, session.session_id, session.ac_mac, &dev) {
-        log::error!("Failed to connect PPPoE socket: {} {}", e.errno, Errno(e.errno));
+        log::error!(
+            "Failed to connect PPPoE socket: {} {}",
+            e.errno,
+            Errno(e.errno)
+        );
         padt(&ifname, &session, debug);
         return None;
     }
@@ -370,7 +414,9 @@ fn padt(ifname: &str, session: &Session, debug: bool) {
 /// Ends the session once: unbind the kernel socket, close it, send PADT
 /// unless the AC already ended the session. Safe to call any number of times.
 fn teardown() {
-    let Some((pppox, session, ifname)) = with(|c| (c.pppox.take(), c.session.take(), c.ifname.clone())) else {
+    let Some((pppox, session, ifname)) =
+        with(|c| (c.pppox.take(), c.session.take(), c.ifname.clone()))
+    else {
         return;
     };
     let debug = api::get().is_some_and(|a| a.debug());
@@ -386,7 +432,10 @@ fn teardown() {
     drop(pppox);
     if let Some(s) = session {
         if ended_by_ac {
-            log::info!("PPPoE session {} was ended by the access concentrator", s.session_id);
+            log::info!(
+                "PPPoE session {} was ended by the access concentrator",
+                s.session_id
+            );
         } else {
             padt(&ifname, &s, debug);
         }
@@ -413,6 +462,8 @@ unsafe extern "C" fn close() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use core::ptr::null_mut;
 
     #[test]
     fn hook_refuses_unknown_and_loopback_without_side_effects() {

@@ -42,10 +42,3 @@ pub(crate) fn install() {
         log::set_max_level(log::LevelFilter::Trace);
     }
 }
-
-/// pppd's `notice` level, which the `log` facade has no name for.
-pub(crate) fn notice(msg: &str) {
-    if let Some(api) = api::get() {
-        api.log_with(api.notice, msg);
-    }
-}

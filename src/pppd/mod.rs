@@ -36,7 +36,9 @@ pub(crate) fn plugin_init() {
         "Rust PPPoE plugin {} for pppd {} (ABI {})",
         env!("CARGO_PKG_VERSION"),
         PPPD_VERSION_STR,
-        core::str::from_utf8(bindings::PPPD_ABI_NAME).unwrap_or("?").trim_end_matches('\0'),
+        core::str::from_utf8(bindings::PPPD_ABI_NAME)
+            .unwrap_or("?")
+            .trim_end_matches('\0'),
     );
 }
 
@@ -51,12 +53,14 @@ fn early_error(msg: &str) {
     }
 }
 
+#[cfg_attr(test, allow(dead_code))]
 static PANICKING: AtomicBool = AtomicBool::new(false);
 
 /// The panic path (the plugin is built with `panic = "abort"`, so nothing can
 /// unwind into pppd): log the message through pppd and leave through
 /// `fatal()`, which runs pppd's `die(1)` and our `cleanup` (PADT). A second
 /// panic on that path aborts.
+#[cfg_attr(test, allow(dead_code))]
 pub(crate) fn on_panic(info: &core::panic::PanicInfo<'_>) -> ! {
     if PANICKING.swap(true, Ordering::SeqCst) {
         // SAFETY: abort has no preconditions.

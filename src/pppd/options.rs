@@ -13,7 +13,7 @@ use core::ptr::{addr_of_mut, null_mut};
 use core::time::Duration;
 
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::bindings::{self as b, opt_type, option_t};
@@ -60,15 +60,43 @@ const fn opt(
     }
 }
 
-const fn string(name: &'static CStr, addr: *mut *mut c_char, description: &'static CStr, flags: u32) -> option_t {
-    opt(name, opt_type::o_string, addr.cast(), description, flags, null_mut(), 0)
+const fn string(
+    name: &'static CStr,
+    addr: *mut *mut c_char,
+    description: &'static CStr,
+    flags: u32,
+) -> option_t {
+    opt(
+        name,
+        opt_type::o_string,
+        addr.cast(),
+        description,
+        flags,
+        null_mut(),
+        0,
+    )
 }
 
-const fn int(name: &'static CStr, addr: *mut c_int, description: &'static CStr, flags: u32, lower: c_int) -> option_t {
-    opt(name, opt_type::o_int, addr.cast(), description, flags, null_mut(), lower)
+const fn int(
+    name: &'static CStr,
+    addr: *mut c_int,
+    description: &'static CStr,
+    flags: u32,
+    lower: c_int,
+) -> option_t {
+    opt(
+        name,
+        opt_type::o_int,
+        addr.cast(),
+        description,
+        flags,
+        null_mut(),
+        lower,
+    )
 }
 
-const DEV_FLAGS: u32 = b::OPT_DEVNAM | b::OPT_PRIVFIX | b::OPT_NOARG | b::OPT_A2STRVAL | b::OPT_STATIC;
+const DEV_FLAGS: u32 =
+    b::OPT_DEVNAM | b::OPT_PRIVFIX | b::OPT_NOARG | b::OPT_A2STRVAL | b::OPT_STATIC;
 const ALIAS: u32 = b::OPT_ALIAS;
 const TIMING: u32 = b::OPT_PRIO | b::OPT_LLIMIT;
 
@@ -103,19 +131,88 @@ pub(crate) static mut OPTIONS: [option_t; N_OPTIONS] = [
         addr_of_mut!(DEVNAM).cast(),
         0,
     ),
-    string(c"pppoe-service", addr_of_mut!(SERVICE), c"Desired PPPoE service name", 0),
-    string(c"rp_pppoe_service", addr_of_mut!(SERVICE), c"Legacy alias for pppoe-service", ALIAS),
-    string(c"pppoe-ac", addr_of_mut!(AC_NAME), c"Desired PPPoE access concentrator name", 0),
-    string(c"rp_pppoe_ac", addr_of_mut!(AC_NAME), c"Legacy alias for pppoe-ac", ALIAS),
-    string(c"pppoe-sess", addr_of_mut!(SESS), c"Attach to existing session (sessid:macaddr)", 0),
-    string(c"rp_pppoe_sess", addr_of_mut!(SESS), c"Legacy alias for pppoe-sess", ALIAS),
-    int(c"pppoe-verbose", addr_of_mut!(VERBOSE), c"Be verbose about discovered access concentrators", 0, 0),
-    int(c"rp_pppoe_verbose", addr_of_mut!(VERBOSE), c"Legacy alias for pppoe-verbose", ALIAS, 0),
-    string(c"pppoe-mac", addr_of_mut!(AC_MAC), c"Only connect to specified MAC address", 0),
-    string(c"pppoe-host-uniq", addr_of_mut!(HOST_UNIQ), c"Set the Host-Uniq to the supplied hex string", 0),
-    string(c"host-uniq", addr_of_mut!(HOST_UNIQ), c"Legacy alias for pppoe-host-uniq", ALIAS),
-    int(c"pppoe-padi-timeout", addr_of_mut!(PADI_TIMEOUT), c"Initial timeout for discovery packets in seconds", TIMING, 1),
-    int(c"pppoe-padi-attempts", addr_of_mut!(PADI_ATTEMPTS), c"Number of discovery attempts", TIMING, 1),
+    string(
+        c"pppoe-service",
+        addr_of_mut!(SERVICE),
+        c"Desired PPPoE service name",
+        0,
+    ),
+    string(
+        c"rp_pppoe_service",
+        addr_of_mut!(SERVICE),
+        c"Legacy alias for pppoe-service",
+        ALIAS,
+    ),
+    string(
+        c"pppoe-ac",
+        addr_of_mut!(AC_NAME),
+        c"Desired PPPoE access concentrator name",
+        0,
+    ),
+    string(
+        c"rp_pppoe_ac",
+        addr_of_mut!(AC_NAME),
+        c"Legacy alias for pppoe-ac",
+        ALIAS,
+    ),
+    string(
+        c"pppoe-sess",
+        addr_of_mut!(SESS),
+        c"Attach to existing session (sessid:macaddr)",
+        0,
+    ),
+    string(
+        c"rp_pppoe_sess",
+        addr_of_mut!(SESS),
+        c"Legacy alias for pppoe-sess",
+        ALIAS,
+    ),
+    int(
+        c"pppoe-verbose",
+        addr_of_mut!(VERBOSE),
+        c"Be verbose about discovered access concentrators",
+        0,
+        0,
+    ),
+    int(
+        c"rp_pppoe_verbose",
+        addr_of_mut!(VERBOSE),
+        c"Legacy alias for pppoe-verbose",
+        ALIAS,
+        0,
+    ),
+    string(
+        c"pppoe-mac",
+        addr_of_mut!(AC_MAC),
+        c"Only connect to specified MAC address",
+        0,
+    ),
+    string(
+        c"pppoe-host-uniq",
+        addr_of_mut!(HOST_UNIQ),
+        c"Set the Host-Uniq to the supplied hex string",
+        0,
+    ),
+    string(
+        c"host-uniq",
+        addr_of_mut!(HOST_UNIQ),
+        c"Legacy alias for pppoe-host-uniq",
+        ALIAS,
+    ),
+    int(
+        c"pppoe-padi-timeout",
+        addr_of_mut!(PADI_TIMEOUT),
+        c"Initial timeout for discovery packets in seconds",
+        TIMING,
+        1,
+    ),
+    int(
+        c"pppoe-padi-attempts",
+        addr_of_mut!(PADI_ATTEMPTS),
+        c"Number of discovery attempts",
+        TIMING,
+        1,
+    ),
     END,
 ];
 
@@ -199,7 +296,10 @@ impl Raw {
         let attach = match &self.sess {
             None => None,
             Some(v) => Some(parse_sess(v).ok_or_else(|| {
-                format!("cannot parse pppoe-sess option value '{}' (expected SESSID:aa:bb:cc:dd:ee:ff)", shown(v))
+                format!(
+                    "cannot parse pppoe-sess option value '{}' (expected SESSID:aa:bb:cc:dd:ee:ff)",
+                    shown(v)
+                )
             })?),
         };
         let host_uniq = match &self.host_uniq {
@@ -243,12 +343,17 @@ fn shown(v: &[u8]) -> String {
 
 /// Parses a Host-Uniq hex string ("0a1B2c"; an optional "0x" prefix).
 pub(crate) fn parse_hex(v: &[u8]) -> Option<Vec<u8>> {
-    let v = v.strip_prefix(b"0x").or_else(|| v.strip_prefix(b"0X")).unwrap_or(v);
+    let v = v
+        .strip_prefix(b"0x")
+        .or_else(|| v.strip_prefix(b"0X"))
+        .unwrap_or(v);
     if v.is_empty() || v.len() % 2 != 0 || v.len() / 2 > MAX_HOST_UNIQ {
         return None;
     }
     let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    v.chunks(2).map(|p| Some(digit(p[0])? << 4 | digit(p[1])?)).collect()
+    v.chunks(2)
+        .map(|p| Some(digit(p[0])? << 4 | digit(p[1])?))
+        .collect()
 }
 
 /// Parses `SESSID:aa:bb:cc:dd:ee:ff` (SESSID decimal, 1-65534).
@@ -282,7 +387,9 @@ pub(crate) fn names() -> Vec<String> {
     // SAFETY: test-only read of our own table; index within bounds.
     unsafe {
         for i in 0..N_OPTIONS - 1 {
-            out.push(CStr::from_ptr((*t.add(i)).name).to_str().unwrap().to_string());
+            out.push(alloc::string::ToString::to_string(
+                CStr::from_ptr((*t.add(i)).name).to_str().unwrap(),
+            ));
         }
     }
     out
@@ -320,17 +427,42 @@ mod tests {
 
     #[test]
     fn settings_errors_name_the_value() {
-        let raw = Raw { ac_mac: Some(b"00:11:22:33:44".to_vec()), padi_timeout: 5, padi_attempts: 3, ..Raw::default() };
-        assert_eq!(raw.parse().unwrap_err(), "cannot parse pppoe-mac option value '00:11:22:33:44'");
-        let raw = Raw { host_uniq: Some(b"xyz\x01".to_vec()), padi_timeout: 5, padi_attempts: 3, ..Raw::default() };
+        let raw = Raw {
+            ac_mac: Some(b"00:11:22:33:44".to_vec()),
+            padi_timeout: 5,
+            padi_attempts: 3,
+            ..Raw::default()
+        };
+        assert_eq!(
+            raw.parse().unwrap_err(),
+            "cannot parse pppoe-mac option value '00:11:22:33:44'"
+        );
+        let raw = Raw {
+            host_uniq: Some(b"xyz\x01".to_vec()),
+            padi_timeout: 5,
+            padi_attempts: 3,
+            ..Raw::default()
+        };
         assert!(raw.parse().unwrap_err().contains("'xyz\\x01'"));
-        let raw = Raw { sess: Some(b"nope".to_vec()), padi_timeout: 5, padi_attempts: 3, ..Raw::default() };
-        assert!(raw.parse().unwrap_err().starts_with("cannot parse pppoe-sess option value 'nope'"));
+        let raw = Raw {
+            sess: Some(b"nope".to_vec()),
+            padi_timeout: 5,
+            padi_attempts: 3,
+            ..Raw::default()
+        };
+        assert!(raw
+            .parse()
+            .unwrap_err()
+            .starts_with("cannot parse pppoe-sess option value 'nope'"));
     }
 
     #[test]
     fn settings_defaults() {
-        let raw = Raw { padi_timeout: 5, padi_attempts: 3, ..Raw::default() };
+        let raw = Raw {
+            padi_timeout: 5,
+            padi_attempts: 3,
+            ..Raw::default()
+        };
         let s = raw.parse().unwrap();
         assert_eq!(s.padi_timeout, Duration::from_secs(5));
         assert_eq!(s.padi_attempts, 3);
