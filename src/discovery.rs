@@ -81,3 +81,209 @@ pub(crate) fn send_padt(ifname: &str, session: &Session, dump: bool) -> Result<(
     }
     sock.send(&frame)
 }
+
+/// Real-link tests: a veth pair on this host (needs root, as `scripts/test`
+/// runs), our discovery on one end and a minimal access concentrator built
+/// from the wire module on the other, over real AF_PACKET sockets.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{Code, Frame, MacAddr, Repr, Tag, TagType};
+    use std::process::Command;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::vec::Vec;
+
+    /// A veth pair with unique names, deleted on drop.
+    struct Veth(std::string::String, std::string::String);
+
+    impl Veth {
+        fn new() -> Veth {
+            static N: AtomicU32 = AtomicU32::new(0);
+            let n = N.fetch_add(1, Ordering::SeqCst);
+            let id = std::process::id() % 10000;
+            let (a, b) = (std::format!("rpt{id}a{n}"), std::format!("rpt{id}b{n}"));
+            let ok = |args: &[&str]| {
+                let st = Command::new("ip")
+                    .args(args)
+                    .status()
+                    .expect("ip (iproute2)");
+                assert!(st.success(), "ip {args:?} failed: these tests need root");
+            };
+            ok(&["link", "add", &a, "type", "veth", "peer", "name", &b]);
+            let v = Veth(a, b);
+            ok(&["link", "set", &v.0, "up"]);
+            ok(&["link", "set", &v.1, "up"]);
+            v
+        }
+    }
+
+    impl Drop for Veth {
+        fn drop(&mut self) {
+            let _ = Command::new("ip").args(["link", "del", &self.0]).status();
+        }
+    }
+
+    /// Waits for the next frame with `code` on the AC side.
+    fn expect(sock: &DiscoverySocket, code: Code) -> Vec<u8> {
+        let mut buf = [0u8; wire::MAX_FRAME];
+        let deadline = os::now() + Duration::from_secs(5);
+        while os::now() < deadline {
+            if let Some(n) = sock.recv(&mut buf, Duration::from_millis(200)).unwrap() {
+                if Frame::new_checked(&buf[..n]).map(|f| f.code()) == Ok(code) {
+                    return buf[..n].to_vec();
+                }
+            }
+        }
+        panic!("no {code:?} within 5 s");
+    }
+
+    fn tag_value(frame: &[u8], ty: TagType) -> Option<Vec<u8>> {
+        let f = Frame::new_checked(frame).ok()?;
+        let v = f
+            .tags()
+            .filter_map(Result::ok)
+            .find(|t| t.ty == ty)
+            .map(|t| t.value.to_vec());
+        v
+    }
+
+    #[test]
+    fn discovers_over_a_real_link_and_sends_padt() {
+        let veth = Veth::new();
+        let client = DiscoverySocket::open(&veth.0).unwrap();
+        let ac = DiscoverySocket::open(&veth.1).unwrap();
+        let ac_mac = ac.info.mac;
+        let host_uniq = std::vec![0xde, 0xad, 0xbe, 0xef];
+        let config = Config {
+            our_mac: client.info.mac,
+            host_uniq: Some(host_uniq.clone()),
+            padi_timeout: Duration::from_secs(1),
+            ..Config::default()
+        };
+        let acthread = std::thread::spawn(move || {
+            let padi = expect(&ac, Code::PADI);
+            let peer = Frame::new_checked(&padi[..]).unwrap().src();
+            let hu = tag_value(&padi, TagType::HOST_UNIQ).unwrap();
+            let tags = [
+                Tag {
+                    ty: TagType::AC_NAME,
+                    value: b"test-ac",
+                },
+                Tag {
+                    ty: TagType::SERVICE_NAME,
+                    value: b"",
+                },
+                Tag {
+                    ty: TagType::HOST_UNIQ,
+                    value: &hu,
+                },
+                Tag {
+                    ty: TagType::AC_COOKIE,
+                    value: b"cookie!",
+                },
+            ];
+            let pado = Repr {
+                dst: peer,
+                src: ac.info.mac,
+                code: Code::PADO,
+                session_id: 0,
+                tags: &tags,
+            };
+            ac.send(&pado.to_vec().unwrap()).unwrap();
+            let padr = expect(&ac, Code::PADR);
+            assert_eq!(
+                tag_value(&padr, TagType::AC_COOKIE).as_deref(),
+                Some(&b"cookie!"[..])
+            );
+            let tags = [
+                Tag {
+                    ty: TagType::SERVICE_NAME,
+                    value: b"",
+                },
+                Tag {
+                    ty: TagType::HOST_UNIQ,
+                    value: &hu,
+                },
+            ];
+            let pads = Repr {
+                dst: peer,
+                src: ac.info.mac,
+                code: Code::PADS,
+                session_id: 0x1234,
+                tags: &tags,
+            };
+            ac.send(&pads.to_vec().unwrap()).unwrap();
+            expect(&ac, Code::PADT)
+        });
+        let session = run(&client, config, false, || false).unwrap();
+        assert_eq!(session.session_id, 0x1234);
+        assert_eq!(session.ac_mac, ac_mac);
+        assert_eq!(session.ac_name, b"test-ac");
+        send_padt(&veth.0, &session, false).unwrap();
+        let padt = acthread.join().unwrap();
+        let f = Frame::new_checked(&padt[..]).unwrap();
+        assert_eq!(f.session_id(), 0x1234);
+        assert_eq!(f.dst(), ac_mac);
+        assert_eq!(tag_value(&padt, TagType::HOST_UNIQ), Some(host_uniq));
+        assert_eq!(
+            tag_value(&padt, TagType::AC_COOKIE).as_deref(),
+            Some(&b"cookie!"[..])
+        );
+    }
+
+    #[test]
+    fn no_ac_times_out_after_the_configured_attempts() {
+        let veth = Veth::new();
+        let client = DiscoverySocket::open(&veth.0).unwrap();
+        let config = Config {
+            our_mac: client.info.mac,
+            padi_timeout: Duration::from_millis(100),
+            padi_attempts: 2,
+            ..Config::default()
+        };
+        let t0 = os::now();
+        assert_eq!(
+            run(&client, config, false, || false),
+            Err(Error::Failed(Failure::NoOffer))
+        );
+        // 100 ms + 200 ms of waiting (doubling), not a busy loop or a hang.
+        assert!(os::now() - t0 >= Duration::from_millis(300));
+    }
+
+    #[test]
+    fn stop_request_ends_discovery() {
+        let veth = Veth::new();
+        let client = DiscoverySocket::open(&veth.0).unwrap();
+        let config = Config {
+            our_mac: client.info.mac,
+            ..Config::default()
+        };
+        let mut calls = 0;
+        let r = run(&client, config, false, || {
+            calls += 1;
+            calls > 2
+        });
+        assert_eq!(r, Err(Error::Stopped));
+    }
+
+    #[test]
+    fn interface_deleted_during_discovery_is_an_error_not_a_hang() {
+        let veth = Veth::new();
+        let client = DiscoverySocket::open(&veth.0).unwrap();
+        let config = Config {
+            our_mac: client.info.mac,
+            padi_timeout: Duration::from_secs(30),
+            ..Config::default()
+        };
+        let name = veth.0.clone();
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            drop(veth);
+        });
+        let t0 = os::now();
+        let r = run(&client, config, false, || false);
+        t.join().unwrap();
+        assert!(matches!(r, Err(Error::Os(_))), "{name}: {r:?}");
+        assert!(os::now() - t0 < Duration::from_secs(5));
+    }
+}
