@@ -12,7 +12,11 @@ use std::path::PathBuf;
 
 fn abi_for(version: &str) -> Option<&'static str> {
     let parts: Vec<&str> = version.split('.').collect();
-    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
     match (parts[0], parts[1], parts[2]) {
@@ -28,7 +32,9 @@ fn main() {
     println!("cargo:rerun-if-changed=pppd-headers");
     let version = env::var("PPPD_VERSION").unwrap_or_else(|_| "2.4.7".to_string());
     let Some(abi) = abi_for(&version) else {
-        panic!("PPPD_VERSION={version:?} is not a supported pppd version (2.4.7, 2.4.8, 2.4.9, 2.5.x)");
+        panic!(
+            "PPPD_VERSION={version:?} is not a supported pppd version (2.4.7, 2.4.8, 2.4.9, 2.5.x)"
+        );
     };
     println!("cargo:rustc-cfg=pppd_abi=\"{abi}\"");
 
@@ -57,7 +63,9 @@ fn main() {
         .generate_comments(false)
         .generate()
         .expect("bindgen failed on pppd-headers (is libclang installed? run scripts/deps)");
-    bindings.write_to_file(out.join("pppd_bindings.rs")).expect("write bindings");
+    bindings
+        .write_to_file(out.join("pppd_bindings.rs"))
+        .expect("write bindings");
 
     // Only the cdylib gets the unwinder stubs: the unit-test binary links std,
     // which has the real ones.

@@ -88,7 +88,7 @@ pub(crate) fn send_padt(ifname: &str, session: &Session, dump: bool) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{Code, Frame, MacAddr, Repr, Tag, TagType};
+    use crate::wire::{Code, Frame, Repr, Tag, TagType};
     use std::process::Command;
     use std::sync::atomic::{AtomicU32, Ordering};
     use std::vec::Vec;

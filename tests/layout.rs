@@ -28,18 +28,32 @@ fn headers_match_fact_sheet_on_64_and_32_bit_targets() {
         for target in TARGETS {
             let out = Command::new("clang")
                 .arg(format!("--target={target}"))
-                .args(["-fsyntax-only", "-std=c11", "-Wall", "-Werror", "-Wno-unused-const-variable", "-ffreestanding"])
+                .args([
+                    "-fsyntax-only",
+                    "-std=c11",
+                    "-Wall",
+                    "-Werror",
+                    "-Wno-unused-const-variable",
+                    "-ffreestanding",
+                ])
                 .arg("-I")
                 .arg(root.join("pppd-headers").join(abi))
                 .arg(root.join("tests/layout/check.c"))
                 .output()
                 .expect("clang not found: run scripts/deps");
             if !out.status.success() {
-                failures.push(format!("{abi} {target}:\n{}", String::from_utf8_lossy(&out.stderr)));
+                failures.push(format!(
+                    "{abi} {target}:\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "layout mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "layout mismatches:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -56,7 +70,12 @@ fn a_wrong_offset_is_caught() {
     let abi = std::fs::read_to_string(root.join("pppd-headers/2.4.7/pppd-abi.h")).unwrap();
     std::fs::write(dir.join("abi/pppd-abi.h"), abi).unwrap();
     let out = Command::new("clang")
-        .args(["--target=mipsel-linux-gnu", "-fsyntax-only", "-ffreestanding", "-I"])
+        .args([
+            "--target=mipsel-linux-gnu",
+            "-fsyntax-only",
+            "-ffreestanding",
+            "-I",
+        ])
         .arg(dir.join("abi"))
         .arg(root.join("tests/layout/check.c"))
         .output()

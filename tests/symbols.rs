@@ -11,12 +11,47 @@ use std::process::Command;
 
 /// C-library functions the plugin may import (glibc names).
 const ALLOWED_IMPORTS: &[&str] = &[
-    "__errno_location", "__xpg_strerror_r", "abort", "bcmp", "bind", "calloc", "clock_gettime",
-    "close", "connect", "dlsym", "exit", "free", "getpid", "getsockopt", "ioctl", "malloc", "memcmp",
-    "memcpy", "memmove", "memset", "poll", "posix_memalign", "realloc", "recv", "rename", "send",
-    "setsockopt", "socket", "strlen", "syslog", "write", "open", "read", "fsync", "unlink", "kill",
+    "__errno_location",
+    "__xpg_strerror_r",
+    "abort",
+    "bcmp",
+    "bind",
+    "calloc",
+    "clock_gettime",
+    "close",
+    "connect",
+    "dlsym",
+    "exit",
+    "free",
+    "getpid",
+    "getsockopt",
+    "ioctl",
+    "malloc",
+    "memcmp",
+    "memcpy",
+    "memmove",
+    "memset",
+    "poll",
+    "posix_memalign",
+    "realloc",
+    "recv",
+    "rename",
+    "send",
+    "setsockopt",
+    "socket",
+    "strlen",
+    "syslog",
+    "write",
+    "open",
+    "read",
+    "fsync",
+    "unlink",
+    "kill",
     // weak references from the C runtime's crt files
-    "_ITM_deregisterTMCloneTable", "_ITM_registerTMCloneTable", "__cxa_finalize", "__gmon_start__",
+    "_ITM_deregisterTMCloneTable",
+    "_ITM_registerTMCloneTable",
+    "__cxa_finalize",
+    "__gmon_start__",
 ];
 
 fn build(version: &str) -> PathBuf {
@@ -34,7 +69,11 @@ fn build(version: &str) -> PathBuf {
 }
 
 fn nm(so: &Path, flag: &str) -> Vec<(String, String)> {
-    let out = Command::new("nm").args(["-D", flag]).arg(so).output().expect("nm (binutils)");
+    let out = Command::new("nm")
+        .args(["-D", flag])
+        .arg(so)
+        .output()
+        .expect("nm (binutils)");
     assert!(out.status.success());
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -48,9 +87,16 @@ fn nm(so: &Path, flag: &str) -> Vec<(String, String)> {
 
 fn check(version: &str) {
     let so = build(version);
-    let mut exported: Vec<String> = nm(&so, "--defined-only").into_iter().map(|(_, n)| n).collect();
+    let mut exported: Vec<String> = nm(&so, "--defined-only")
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
     exported.sort();
-    assert_eq!(exported, ["plugin_init", "pppd_version"], "pppd {version}: exports");
+    assert_eq!(
+        exported,
+        ["plugin_init", "pppd_version"],
+        "pppd {version}: exports"
+    );
 
     for (kind, name) in nm(&so, "--undefined-only") {
         assert!(
@@ -59,11 +105,21 @@ fn check(version: &str) {
         );
     }
 
-    let out = Command::new("readelf").arg("-d").arg(&so).output().expect("readelf");
+    let out = Command::new("readelf")
+        .arg("-d")
+        .arg(&so)
+        .output()
+        .expect("readelf");
     let needed: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter(|l| l.contains("(NEEDED)"))
-        .map(|l| l.split('[').nth(1).unwrap_or("").trim_end_matches(']').to_string())
+        .map(|l| {
+            l.split('[')
+                .nth(1)
+                .unwrap_or("")
+                .trim_end_matches(']')
+                .to_string()
+        })
         .collect();
     assert_eq!(needed, ["libc.so.6"], "pppd {version}: needed libraries");
 
@@ -77,13 +133,31 @@ print("VERSION=" + v, flush=True)
 lib.plugin_init()
 print("RETURNED", flush=True)
 "#;
-    let out = Command::new("python3").arg("-c").arg(script).arg(&so).output().expect("python3");
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&so)
+        .output()
+        .expect("python3");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stdout.contains(&format!("VERSION={version}\n")), "pppd {version}: {stdout}");
-    assert!(!stdout.contains("RETURNED"), "plugin_init returned without pppd");
-    assert_eq!(out.status.code(), Some(2), "pppd {version}: stderr {stderr}");
-    assert!(stderr.contains("this pppd lacks"), "pppd {version}: stderr {stderr}");
+    assert!(
+        stdout.contains(&format!("VERSION={version}\n")),
+        "pppd {version}: {stdout}"
+    );
+    assert!(
+        !stdout.contains("RETURNED"),
+        "plugin_init returned without pppd"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "pppd {version}: stderr {stderr}"
+    );
+    assert!(
+        stderr.contains("this pppd lacks"),
+        "pppd {version}: stderr {stderr}"
+    );
 }
 
 #[test]
