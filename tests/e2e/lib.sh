@@ -1,0 +1,398 @@
+# shellcheck shell=bash
+# Guest-side helpers for the e2e scenarios (sourced by /init inside the VM).
+#
+# Topology (all inside the VM, nothing leaves it):
+#   netns cli: cli0 (CLI_MAC)  <-- veth -->  netns ac: ac0 (AC1_MAC), and ac1 (AC2_MAC), a macvlan on ac0
+# AC 1 is a pppoe-server on ac0, AC 2 one on ac1: two access concentrators on one link with
+# different MACs, AC-Names and Service-Names. The discovery capture runs on ac0, which sees
+# the frames of both.
+
+CLI_MAC=02:00:00:00:00:10
+AC1_MAC=02:00:00:00:00:a1 AC1_NAME=ac-one AC1_SVC=isp-one AC1_LOCAL=192.0.2.1 AC1_POOL=192.0.2.10
+AC2_MAC=02:00:00:00:00:a2 AC2_NAME=ac-two AC2_SVC=isp-two AC2_LOCAL=192.0.2.2 AC2_POOL=192.0.2.20
+AC1_IF=ac0 AC2_IF=ac1
+USER_NAME=test USER_PASS=test
+
+PPPD_VER=$(cat /etc/pppd-version)
+PLUGDIR=/usr/lib/pppd/$PPPD_VER
+SYSLOG=/var/log/messages
+IPUP_LOG=/run/e2e-ipup.log
+# rp-pppoe 4.0 (trixie) runs sessions in the kernel; 3.15 (bookworm) has no kernel mode.
+AC_KERNEL_MODE=0
+pppoe-server -h 2>&1 | grep -q -- '-k ' && AC_KERNEL_MODE=1
+# How users load the plugin on this pppd: the name its packages install and document.
+case $PPPD_VER in
+2.4.*) PLUGIN_WORD=rp-pppoe.so ;;
+*) PLUGIN_WORD=pppoe.so ;;
+esac
+
+upper() { echo "${1^^}"; }
+
+# --- time -------------------------------------------------------------------------------------
+# Under emulation every fork costs tens of ms: wait on wall-clock deadlines, never loop counts.
+now_us() { NOW_US=${EPOCHREALTIME/./}; }
+# wait_until SECONDS CMD...: true as soon as CMD succeeds, false once SECONDS have passed.
+wait_until() {
+	local end
+	now_us
+	end=$((NOW_US + ${1%.*} * 1000000))
+	shift
+	while :; do
+		"$@" && return 0
+		now_us
+		[ "$NOW_US" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+# Seconds since a NOW_US value, with one decimal.
+secs_since() {
+	now_us
+	local d=$(((NOW_US - $1) / 100000))
+	echo "$((d / 10)).$((d % 10))"
+}
+
+# --- guest setup ------------------------------------------------------------------------------
+
+guest_setup() {
+	local kver m
+	kver=$(uname -r)
+	while read -r m; do
+		insmod "/usr/lib/modules/$kver/$m.ko" || echo "insmod $m failed"
+	done <"/usr/lib/modules/$kver/order"
+	[ -c /dev/ppp ] || mknod /dev/ppp c 108 0
+	hostname e2e
+	ip link set lo up
+	syslogd -O "$SYSLOG" || return 1
+	# Debian's /etc/ppp/options would add its own defaults: every pppd here starts empty.
+	mkdir -p /etc/ppp
+	: >/etc/ppp/options
+	printf '%s * %s *\n' "$USER_NAME" "$USER_PASS" >/etc/ppp/pap-secrets
+	cp /etc/ppp/pap-secrets /etc/ppp/chap-secrets
+	chmod 600 /etc/ppp/pap-secrets /etc/ppp/chap-secrets
+	cp /e2e/ip-up /etc/ppp/ip-up
+	cp /e2e/ip-down /etc/ppp/ip-down
+	chmod +x /etc/ppp/ip-up /etc/ppp/ip-down
+	# OpenWrt's scripts live here; the OpenWrt command lines name them.
+	mkdir -p /lib/netifd
+	cp /e2e/ip-up /lib/netifd/ppp-up
+	cp /e2e/ip-down /lib/netifd/ppp-down
+	chmod +x /lib/netifd/ppp-up /lib/netifd/ppp-down
+	# Debian's C plugin, kept aside: the AC side always uses it, the client side swaps.
+	mkdir -p /opt/e2e
+	cp "$PLUGDIR/pppoe.so" /opt/e2e/c.so
+	ip netns add cli || return 1
+	ip netns add ac || return 1
+	ip link add cli0 netns cli address "$CLI_MAC" type veth peer name ac0 netns ac address "$AC1_MAC" || return 1
+	ip -n ac link add link ac0 name ac1 address "$AC2_MAC" type macvlan mode bridge || return 1
+	ip -n cli link set lo up
+	ip -n cli link set cli0 up
+	ip -n ac link set lo up
+	ip -n ac link set ac0 up
+	ip -n ac link set ac1 up
+	return 0
+}
+
+# Puts plugin "ours" or "c" in place of Debian's pppoe.so (rp-pppoe.so is a symlink to it).
+use_plugin() {
+	cp "/opt/e2e/$1.so" "$PLUGDIR/pppoe.so.new" && mv "$PLUGDIR/pppoe.so.new" "$PLUGDIR/pppoe.so"
+}
+
+# --- per-scenario state -----------------------------------------------------------------------
+
+# S: the scenario's directory; FAILS: its failed assertions, one "[tag] message" a line.
+scen_begin() {
+	S=/tmp/e2e/$1-$2
+	rm -rf "$S"
+	mkdir -p "$S"
+	FAILS=$S/fails
+	: >"$FAILS"
+	: >"$IPUP_LOG"
+	rm -f /etc/ppp/resolv.conf
+	SYSLOG_OFF=$(stat -c %s "$SYSLOG" 2>/dev/null || echo 0)
+	CLIENT_PID= CLIENT_RC= CAP_PID= AC_PIDS=() SESSION_ID=
+}
+fail() {
+	local tag=$1
+	shift
+	echo "[$tag] $*" >>"$FAILS"
+}
+failed() { [ -s "$FAILS" ]; }
+# Syslog lines written since the scenario started (the AC side logs only there).
+ac_syslog() { tail -c +$((SYSLOG_OFF + 1)) "$SYSLOG"; }
+
+# Kills everything a scenario may have left running and waits until it is gone.
+scen_cleanup() {
+	local p
+	[ -n "$CLIENT_PID" ] && kill -KILL "$CLIENT_PID" 2>/dev/null
+	for p in "${AC_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	cap_stop
+	for p in $(pidof pppd pppoe-server pppoe tcpdump 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+	[ -n "$CLIENT_PID" ] && wait "$CLIENT_PID" 2>/dev/null
+	for p in "${AC_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	wait_until 5 no_ppp_left || echo "warning: pppd processes or ppp interfaces left over"
+	CLIENT_PID= AC_PIDS=()
+	rm -f /run/ppp*.pid /run/pppoe-wan.pid
+}
+no_ppp_left() {
+	[ -z "$(pidof pppd pppoe-server pppoe 2>/dev/null)" ] &&
+		! ip -n cli -o link show 2>/dev/null | grep -q ': ppp\|: pppoe-' &&
+		! ip -n ac -o link show 2>/dev/null | grep -q ': ppp'
+}
+
+# --- access concentrators ---------------------------------------------------------------------
+
+# ac_start N AUTH [pppoe-server args...]: AC N (1 or 2) requiring AUTH (pap or chap).
+ac_start() {
+	local n=$1 auth=$2 opts=/run/e2e-ac-options
+	shift 2
+	local -n ifc=AC${n}_IF name=AC${n}_NAME svc=AC${n}_SVC loc=AC${n}_LOCAL pool=AC${n}_POOL
+	printf '%s\n' "require-$auth" lcp-restart\ 1 debug nodefaultroute 'ipparam ac' >"$opts"
+	local args=(-F -I "$ifc" -C "$name" -S "$svc" -L "$loc" -R "$pool" -N 4 -O "$opts")
+	[ "$AC_KERNEL_MODE" = 1 ] && args+=(-k -g /opt/e2e/c.so)
+	ip netns exec ac pppoe-server "${args[@]}" "$@" </dev/null >"$S/ac$n.out" 2>&1 &
+	AC_PIDS+=($!)
+	# Ready once its discovery socket (packet socket for 0x8863) is open.
+	wait_until 5 ac_ready "${#AC_PIDS[@]}" || fail setup "pppoe-server $n did not start: $(cat "$S/ac$n.out")"
+}
+ac_ready() { [ "$(grep -c ' 8863 ' /proc/"${AC_PIDS[0]}"/net/packet 2>/dev/null)" -ge "$1" ]; }
+# The AC-side pppd of the current session (child of a pppoe-server).
+ac_pppd_pids() { children_named pppd "${AC_PIDS[@]}"; }
+# children_named COMM PID...: processes named COMM whose parent is one of the PIDs.
+children_named() {
+	local want=$1 f st comm ppid parents
+	shift
+	parents=" $* "
+	for f in /proc/[0-9]*/stat; do
+		read -r st <"$f" 2>/dev/null || continue
+		comm=${st#*(}
+		comm=${comm%%)*}
+		[ "$comm" = "$want" ] || continue
+		ppid=${st##*) }
+		ppid=${ppid#* }
+		ppid=${ppid%% *}
+		case $parents in *" $ppid "*) echo "${st%% *}" ;; esac
+	done
+}
+
+# --- discovery capture ------------------------------------------------------------------------
+
+cap_start() {
+	ip netns exec ac tcpdump -Z root -i ac0 -n -U --immediate-mode -w "$S/disc.pcap" 'ether proto 0x8863' \
+		</dev/null >/dev/null 2>"$S/tcpdump.err" &
+	CAP_PID=$!
+	wait_until 5 grep -qs 'listening on' "$S/tcpdump.err" || fail setup "tcpdump did not start: $(cat "$S/tcpdump.err")"
+}
+cap_stop() {
+	[ -n "$CAP_PID" ] || return 0
+	sleep 0.2
+	kill -INT "$CAP_PID" 2>/dev/null
+	wait "$CAP_PID" 2>/dev/null
+	CAP_PID=
+	tcpdump -Z root -r "$S/disc.pcap" -n -e -vv 2>/dev/null >"$S/disc.txt"
+}
+# cap_count REGEX: number of decoded discovery frames matching REGEX (one frame a line).
+cap_count() {
+	local n
+	n=$(grep -c -E "$1" "$S/disc.txt" 2>/dev/null)
+	echo "${n:-0}"
+}
+# A frame's line from MAC: "02:00:00:00:00:10 > ff:ff:ff:ff:ff:ff, ethertype PPPoE D (0x8863),
+# length 32: PPPoE PADI [Service-Name] [Host-Uniq 0xC0FFEE01]"
+from() { echo "^[0-9:.]+ $1 > "; }
+
+# --- the client pppd --------------------------------------------------------------------------
+
+# Options every scenario's client uses, the same for both plugins.
+client_base_opts() {
+	CLIENT_BASE=(nodetach debug logfile "$S/pppd.log" lcp-restart 1 noauth noipdefault nodefaultroute
+		lcp-echo-interval 1 lcp-echo-failure 3 user "$USER_NAME" password "${CLIENT_PASS:-$USER_PASS}" ipparam e2e)
+}
+# client_start [pppd words...]: pppd with the base options, then "plugin <name>" and the words.
+client_start() {
+	client_base_opts
+	client_start_raw "${CLIENT_BASE[@]}" plugin "$PLUGIN_WORD" "$@"
+}
+# client_start_raw WORDS...: pppd with exactly these words (logfile added if missing).
+client_start_raw() {
+	echo "pppd $*" >>"$S/pppd.cmd"
+	now_us
+	CLIENT_T0=$NOW_US
+	ip netns exec cli pppd "$@" </dev/null >>"$S/pppd.out" 2>&1 &
+	CLIENT_PID=$!
+	echo "$CLIENT_PID" >>"$S/client.pids"
+	CLIENT_RC=
+}
+client_alive() { [ -n "$CLIENT_PID" ] && kill -0 "$CLIENT_PID" 2>/dev/null; }
+# Reaps the client if it has exited; sets CLIENT_RC (128+N for signal N).
+client_reap() {
+	client_alive && return 1
+	if [ -n "$CLIENT_PID" ]; then
+		wait "$CLIENT_PID"
+		CLIENT_RC=$?
+		CLIENT_PID=
+	fi
+	return 0
+}
+# client_wait_exit SECONDS: true once the client has exited (CLIENT_RC set).
+client_wait_exit() { wait_until "$1" client_reap; }
+# client_stop: SIGTERM and wait; asserts the normal-stop exit code 5.
+client_stop() {
+	[ -n "$CLIENT_PID" ] || return 0
+	kill -TERM "$CLIENT_PID" 2>/dev/null
+	if ! client_wait_exit 10; then
+		fail stop "pppd still running 10 s after SIGTERM"
+		kill -KILL "$CLIENT_PID"
+		client_reap
+		return
+	fi
+	[ "$CLIENT_RC" = 5 ] || fail stop "pppd exited $CLIENT_RC after SIGTERM, want 5"
+}
+# client_expect_exit SECONDS CODE: the client ends by itself with CODE, not by a signal.
+client_expect_exit() {
+	if ! client_wait_exit "$1"; then
+		fail exit "pppd still running after $1 s, want exit $2"
+		kill -KILL "$CLIENT_PID"
+		client_reap
+		return 1
+	fi
+	if [ "$CLIENT_RC" -ge 128 ]; then
+		fail crash "pppd died from signal $((CLIENT_RC - 128)), want exit $2"
+	elif [ "$CLIENT_RC" != "$2" ]; then
+		fail exit "pppd exited $CLIENT_RC, want $2"
+	fi
+}
+client_log() { cat "$S/pppd.log" "$S/pppd.out" 2>/dev/null; }
+client_log_has() { client_log | grep -q -E "$1"; }
+
+# Number of ip-up runs of client pppds (the AC-side pppd has ipparam "ac").
+ipup_count() {
+	local n
+	n=$(grep -c -v '^ipparam=ac ' "$IPUP_LOG" 2>/dev/null)
+	echo "${n:-0}"
+}
+# ipup_field N KEY: KEY of the Nth client ip-up record.
+ipup_field() {
+	grep -v '^ipparam=ac ' "$IPUP_LOG" | sed -n "${1}p" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+# client_wait_up SECONDS [N]: true once the Nth client session is up (ip-up has run N times).
+client_wait_up() {
+	local n=${2:-1}
+	wait_until "$1" ipup_reached "$n"
+}
+ipup_reached() { [ "$(ipup_count)" -ge "$1" ] || ! client_alive; }
+
+# check_session AC [IFNAME] [N]: the Nth session of the client is up through AC (1 or 2) on
+# IFNAME (default ppp0, "" for any) and works: ip-up got the right addresses and MACREMOTE (and
+# ACNAME if CHECK_ACNAME=1), MTU and MRU are 1492, ping works both ways, the log names the
+# session (unless SESSION_ID_KNOWN gives it) and the AC. Sets SESSION_ID. The client gets the
+# first address of the AC's pool, or with ANY_POOL=1 (a later session) any of its 4 addresses.
+check_session() {
+	local n=$1 ifname=${2-ppp0} k=${3:-1}
+	local -n mac=AC${n}_MAC name=AC${n}_NAME loc=AC${n}_LOCAL pool=AC${n}_POOL
+	if ! client_wait_up 20 "$k" || ! client_alive; then
+		client_reap
+		fail up "session $k not up within 20 s ($([ -n "$CLIENT_RC" ] && echo "pppd exited $CLIENT_RC" || echo "pppd still running"))"
+		return 1
+	fi
+	local v
+	v=$(ipup_field "$k" ifname)
+	if [ -z "$ifname" ]; then
+		ifname=$v
+	elif [ "$v" != "$ifname" ]; then
+		fail ipup "ip-up interface '$v', want $ifname"
+	fi
+	local addr
+	addr=$(ipup_field "$k" local)
+	if [ "${ANY_POOL:-0}" = 1 ]; then
+		[ "${addr%.*}" = "${pool%.*}" ] && [ "${addr##*.}" -ge "${pool##*.}" ] &&
+			[ "${addr##*.}" -lt $((${pool##*.} + 4)) ] ||
+			fail ipup "ip-up local address '$addr', not in the pool of AC $n"
+	else
+		[ "$addr" = "$pool" ] || fail ipup "ip-up local address '$addr', want $pool"
+	fi
+	v=$(ipup_field "$k" remote)
+	[ "$v" = "$loc" ] || fail ipup "ip-up remote address '$v', want $loc"
+	v=$(ipup_field "$k" macremote)
+	[ "$v" = "$(upper "$mac")" ] || fail macremote "ip-up MACREMOTE '$v', want $(upper "$mac")"
+	if [ "${CHECK_ACNAME:-0}" = 1 ]; then
+		v=$(ipup_field "$k" acname)
+		[ "$v" = "$name" ] || fail acname "ip-up ACNAME '$v', want $name"
+	fi
+	if [ -n "${SESSION_ID_KNOWN:-}" ]; then
+		SESSION_ID=$SESSION_ID_KNOWN
+	else
+		SESSION_ID=$(sed -n 's/.*PPP session is \([0-9][0-9]*\).*/\1/p' "$S/pppd.log" | sed -n "${k}p")
+		[ -n "$SESSION_ID" ] || fail log "no 'PPP session is N' (session $k) in the pppd log"
+	fi
+	client_log_has "Connected to $(upper "$mac") via interface cli0|Connected to $mac via interface cli0" ||
+		fail log "no 'Connected to $(upper "$mac") via interface cli0' in the pppd log"
+	client_log_has 'sent \[LCP ConfReq .*<mru 1492>' || fail mru "pppd did not ask for MRU 1492"
+	ip -n cli -o link show dev "$ifname" 2>/dev/null | grep -q ' mtu 1492 ' ||
+		fail mtu "$ifname MTU is not 1492: $(ip -n cli -o link show dev "$ifname" 2>&1)"
+	ip -n cli -o addr show dev "$ifname" 2>/dev/null | grep -q "inet $addr peer $loc/32" ||
+		fail addr "$ifname has not $addr peer $loc: $(ip -n cli -o addr show dev "$ifname" 2>&1)"
+	ip netns exec cli ping -c 1 -W 3 "$loc" >"$S/ping1.out" 2>&1 ||
+		fail ping "client cannot ping the AC ($loc): $(tail -n 2 "$S/ping1.out")"
+	ip netns exec ac ping -c 1 -W 3 "$addr" >"$S/ping2.out" 2>&1 ||
+		fail ping "AC cannot ping the client ($addr): $(tail -n 2 "$S/ping2.out")"
+	return 0
+}
+
+# check_discovery AC: the capture shows PADI, PADO, PADR from/to the right MACs and a PADS
+# with the session id that pppd logged.
+check_discovery() {
+	local n=$1
+	local -n mac=AC${n}_MAC
+	[ "$(cap_count "$(from "$CLI_MAC")ff:ff:ff:ff:ff:ff.* PADI")" -ge 1 ] || fail capture "no PADI from the client"
+	[ "$(cap_count "$(from "$CLI_MAC")$mac.* PADR")" -ge 1 ] || fail capture "no PADR from the client to $mac"
+	if [ -n "$SESSION_ID" ]; then
+		[ "$(cap_count "$(from "$mac")$CLI_MAC.* PADS \[ses $(printf '0x%x' "$SESSION_ID")\]")" -ge 1 ] ||
+			fail capture "no PADS from $mac with session $SESSION_ID"
+	fi
+}
+
+# --- results ----------------------------------------------------------------------------------
+
+evidence() {
+	echo "----- client command line"
+	cat "$S/pppd.cmd" 2>/dev/null
+	echo "----- client pppd log (logfile, then stdout/stderr)"
+	cat "$S/pppd.log" 2>/dev/null
+	echo "-----"
+	cat "$S/pppd.out" 2>/dev/null
+	echo "----- AC syslog (pppoe-server, the AC-side pppd; the client pppd's lines left out)"
+	local pids
+	pids=$(tr '\n' '|' <"$S/client.pids" 2>/dev/null)
+	ac_syslog | grep -v -E "pppd\[(${pids%|})\]:"
+	echo "----- ip-up records"
+	cat "$IPUP_LOG" 2>/dev/null
+	echo "----- discovery capture on ac0 (tcpdump -e -n -vv -XX, ether proto 0x8863)"
+	tcpdump -Z root -r "$S/disc.pcap" -n -e -vv -XX 2>&1
+}
+
+# run_one PLUGIN SCENARIO: runs a scenario in a subshell with its own deadline and reports.
+run_one() {
+	local plugin=$1 name=$2 t0 pid res
+	scen_begin "$plugin" "$name"
+	now_us
+	t0=$NOW_US
+	(
+		"s_${name//[-.]/_}"
+		cap_stop
+	) &
+	pid=$!
+	# Every wait inside a scenario has its own deadline; this one catches what they miss.
+	if ! wait_until "${e2e_deadline:-90}" eval '! kill -0 '"$pid"' 2>/dev/null'; then
+		kill -KILL "$pid" 2>/dev/null
+		fail timeout "scenario still running after ${e2e_deadline:-90} s"
+	fi
+	wait "$pid" 2>/dev/null
+	scen_cleanup
+	if failed; then res=FAIL; else res=PASS; fi
+	echo "@@E2E RESULT $plugin $name $res $(secs_since "$t0") $(tr '\n' ' ' <"$FAILS")"
+	if [ "$res" = FAIL ]; then
+		echo "@@E2E EVIDENCE-BEGIN $plugin $name"
+		evidence 2>&1 | sed 's/^/  | /'
+		echo "@@E2E EVIDENCE-END $plugin $name"
+	fi
+}
