@@ -7,7 +7,7 @@
 
 use core::time::Duration;
 
-use crate::engine::{Config, Engine, Event, Failure, Session};
+use crate::engine::{Config, Engine, Event, Failure, Offer, Session};
 use crate::os::{self, DiscoverySocket, OsError};
 use crate::wire;
 
@@ -22,31 +22,47 @@ pub(crate) enum Error {
     Os(OsError),
 }
 
+/// What discovery reports while it runs (for the status file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Progress {
+    /// PADI attempt `n` (1-based) went out.
+    Padi(u32),
+    /// A PADO was seen (accepted or not).
+    Offer(Offer),
+}
+
 /// Longest single wait, so a stop request that does not interrupt `poll`
 /// (a signal delivered just before it) is still seen promptly.
 const MAX_WAIT: Duration = Duration::from_millis(500);
 
-/// Discovers a session on `sock` with `config`.
+/// Discovers a session on `sock` with `config`, telling `progress` about
+/// each PADI attempt and each offer.
 pub(crate) fn run(
     sock: &DiscoverySocket,
     config: Config,
     dump: bool,
     mut stop: impl FnMut() -> bool,
+    mut progress: impl FnMut(Progress),
 ) -> Result<Session, Error> {
     let mut engine = Engine::new(config, os::now());
     let mut buf = [0u8; wire::MAX_FRAME];
+    let mut padis = 0;
     loop {
         while let Some(frame) = engine.poll_transmit() {
             if dump {
                 log::debug!("SENT {}", wire::dump(&frame));
             }
             sock.send(&frame).map_err(Error::Os)?;
+            if wire::Frame::new_checked(&frame[..]).is_ok_and(|f| f.code() == wire::Code::PADI) {
+                padis += 1;
+                progress(Progress::Padi(padis));
+            }
         }
         while let Some(event) = engine.poll_event() {
             match event {
                 Event::Established(session) => return Ok(session),
                 Event::Failed(f) => return Err(Error::Failed(f)),
-                Event::Offer(_) => {}
+                Event::Offer(o) => progress(Progress::Offer(o)),
             }
         }
         if stop() {
@@ -215,7 +231,12 @@ mod tests {
             ac.send(&pads.to_vec().unwrap()).unwrap();
             expect(&ac, Code::PADT)
         });
-        let session = run(&client, config, false, || false).unwrap();
+        let mut seen = Vec::new();
+        let session = run(&client, config, false, || false, |p| seen.push(p)).unwrap();
+        assert!(
+            matches!(&seen[..], [Progress::Padi(1), Progress::Offer(o)] if o.accepted && o.ac_name == b"test-ac"),
+            "{seen:?}"
+        );
         assert_eq!(session.session_id, 0x1234);
         assert_eq!(session.ac_mac, ac_mac);
         assert_eq!(session.ac_name, b"test-ac");
@@ -243,7 +264,7 @@ mod tests {
         };
         let t0 = os::now();
         assert_eq!(
-            run(&client, config, false, || false),
+            run(&client, config, false, || false, |_| {}),
             Err(Error::Failed(Failure::NoOffer))
         );
         // 100 ms + 200 ms of waiting (doubling), not a busy loop or a hang.
@@ -259,10 +280,16 @@ mod tests {
             ..Config::default()
         };
         let mut calls = 0;
-        let r = run(&client, config, false, || {
-            calls += 1;
-            calls > 2
-        });
+        let r = run(
+            &client,
+            config,
+            false,
+            || {
+                calls += 1;
+                calls > 2
+            },
+            |_| {},
+        );
         assert_eq!(r, Err(Error::Stopped));
     }
 
@@ -281,7 +308,7 @@ mod tests {
             drop(veth);
         });
         let t0 = os::now();
-        let r = run(&client, config, false, || false);
+        let r = run(&client, config, false, || false, |_| {});
         t.join().unwrap();
         assert!(matches!(r, Err(Error::Os(_))), "{name}: {r:?}");
         assert!(os::now() - t0 < Duration::from_secs(5));

@@ -18,6 +18,7 @@ mod discovery;
 mod engine;
 mod os;
 mod pppd;
+mod status;
 mod wire;
 
 /// The pppd version this plugin is built for, as a NUL-terminated array:

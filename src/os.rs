@@ -381,6 +381,95 @@ pub(crate) fn exit(code: c_int) -> ! {
     unsafe { libc::exit(code) }
 }
 
+/// Wall-clock time in Unix milliseconds (for the status file).
+pub(crate) fn unix_millis() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: ts is a valid timespec to write to.
+    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
+    (ts.tv_sec as u64)
+        .saturating_mul(1000)
+        .saturating_add(ts.tv_nsec as u64 / 1_000_000)
+}
+
+fn c_path(path: &str) -> Result<alloc::ffi::CString, OsError> {
+    alloc::ffi::CString::new(path).map_err(|_| OsError {
+        what: "path",
+        errno: libc::EINVAL,
+    })
+}
+
+/// Replaces the file at `path` atomically: writes `PATH.tmp`, then renames it
+/// over `path`, so a reader sees the old or the new content, never a mix.
+pub(crate) fn write_file_atomic(path: &str, data: &[u8]) -> Result<(), OsError> {
+    let tmp = c_path(&alloc::format!("{path}.tmp"))?;
+    let dst = c_path(path)?;
+    // SAFETY: tmp is a valid C string; flags and mode are plain integers.
+    let fd = unsafe {
+        libc::open(
+            tmp.as_ptr(),
+            libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC | libc::O_CLOEXEC,
+            0o644 as libc::c_uint,
+        )
+    };
+    if fd < 0 {
+        return Err(OsError::last("open"));
+    }
+    let fd = Fd(fd);
+    let mut rest = data;
+    while !rest.is_empty() {
+        // SAFETY: rest is a valid readable buffer of rest.len() bytes.
+        let n = unsafe { libc::write(fd.raw(), rest.as_ptr().cast(), rest.len()) };
+        if n < 0 {
+            if errno() == libc::EINTR {
+                continue;
+            }
+            let e = OsError::last("write");
+            drop(fd);
+            // SAFETY: tmp is a valid C string.
+            unsafe { libc::unlink(tmp.as_ptr()) };
+            return Err(e);
+        }
+        rest = rest.get(n as usize..).unwrap_or(&[]);
+    }
+    drop(fd);
+    // SAFETY: both are valid C strings.
+    if unsafe { libc::rename(tmp.as_ptr(), dst.as_ptr()) } < 0 {
+        let e = OsError::last("rename");
+        // SAFETY: tmp is a valid C string.
+        unsafe { libc::unlink(tmp.as_ptr()) };
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// The local and peer IPv4 addresses of a point-to-point interface (ppp0).
+pub(crate) fn if_addresses(name: &str) -> Result<([u8; 4], [u8; 4]), OsError> {
+    let n = ifname_bytes(name).ok_or(OsError {
+        what: "interface name",
+        errno: libc::EINVAL,
+    })?;
+    let fd = socket(libc::AF_INET, libc::SOCK_DGRAM, 0, "socket(AF_INET)")?;
+    let get = |req, what| -> Result<[u8; 4], OsError> {
+        let mut r = ifreq(&n);
+        ioctl_ifreq(&fd, req, &mut r, what)?;
+        // SAFETY: SIOCGIFADDR/SIOCGIFDSTADDR fill ifru_addr with a sockaddr_in.
+        let sa = unsafe { r.ifr_ifru.ifru_addr };
+        let mut a = [0u8; 4];
+        // sockaddr_in: family (2 bytes), port (2), address (4).
+        for (o, &c) in a.iter_mut().zip(sa.sa_data.iter().skip(2)) {
+            *o = c as u8;
+        }
+        Ok(a)
+    };
+    Ok((
+        get(libc::SIOCGIFADDR, "SIOCGIFADDR")?,
+        get(libc::SIOCGIFDSTADDR, "SIOCGIFDSTADDR")?,
+    ))
+}
+
 /// The global allocator: the C library's `malloc`, like the C plugin.
 #[cfg_attr(test, allow(dead_code))]
 pub(crate) struct Malloc;
@@ -481,6 +570,31 @@ mod tests {
     #[test]
     fn errno_text() {
         assert_eq!(alloc::format!("{}", Errno(libc::ENODEV)), "No such device");
+    }
+
+    #[test]
+    fn atomic_write_replaces_the_file() {
+        let dir = std::env::temp_dir().join(alloc::format!("rp-pppoe-os-{}", pid()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("status.json");
+        let ps = p.to_str().unwrap();
+        write_file_atomic(ps, b"one").unwrap();
+        write_file_atomic(ps, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert!(!dir.join("status.json.tmp").exists());
+        assert_eq!(
+            write_file_atomic("/nonexistent-dir/x", b"")
+                .unwrap_err()
+                .errno,
+            libc::ENOENT
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn loopback_addresses() {
+        assert_eq!(if_addresses("lo").unwrap().0, [127, 0, 0, 1]);
+        assert!(unix_millis() > 1_600_000_000_000);
     }
 
     #[test]

@@ -26,7 +26,11 @@
 #define PPP_SYM_LCP_ALLOW "lcp_allowoptions"    /* lcp_options[] */
 #define PPP_SYM_CCP_WANT "ccp_wantoptions"      /* ccp_options[] */
 #define PPP_SYM_CCP_ALLOW "ccp_allowoptions"    /* ccp_options[] */
+#define PPP_SYM_STATUS "status"                 /* volatile int: the exit status */
+#define PPP_SYM_IFNAME "ifname"                 /* char[32]: "ppp0" once the unit exists */
+#define PPP_SYM_PHASECHANGE "phasechange"       /* struct notifier * */
 #define PPP_SYM_EXITNOTIFY "exitnotify"         /* struct notifier * */
+#define PPP_SYM_IP_UP_NOTIFIER "ip_up_notifier" /* struct notifier * */
 
 /* 2.4.x functions, by name. */
 #define PPP_SYM_INFO "info"                     /* ppp_log_fn */

@@ -20,6 +20,8 @@
 #define PPP_SYM_LCP_ALLOW "lcp_allowoptions"    /* lcp_options[] */
 #define PPP_SYM_CCP_WANT "ccp_wantoptions"      /* ccp_options[] */
 #define PPP_SYM_CCP_ALLOW "ccp_allowoptions"    /* ccp_options[] */
+#define PPP_SYM_STATUS "status"                 /* int: the exit status (still exported) */
+#define PPP_SYM_IFNAME "ifname"                 /* char[IFNAMSIZ]: "ppp0" (still exported) */
 
 /* Functions carried over from 2.4.x. */
 #define PPP_SYM_INFO "info"

@@ -60,6 +60,10 @@ pub(crate) struct Api {
     pub(crate) lcp_allow: *mut b::lcp_options,
     pub(crate) ccp_want: *mut b::ccp_options_head,
     pub(crate) ccp_allow: *mut b::ccp_options_head,
+    /// Optional (only the status file uses them): pppd's exit status and the
+    /// PPP interface name.
+    status: *mut c_int,
+    ifname: *mut c_char,
     #[cfg(not(pppd_abi = "2.5"))]
     v24: V24,
     #[cfg(pppd_abi = "2.5")]
@@ -77,6 +81,11 @@ struct V24 {
     debug: *mut c_int,
     /// Optional: exported by every 2.4.x pppd, but only declared from 2.4.9.
     got_sigterm: *mut c_int,
+    /// Optional (status file): notifier registration and the lists.
+    add_notifier: b::ppp_add_notifier_fn,
+    phasechange: *mut *mut b::notifier,
+    exitnotify: *mut *mut b::notifier,
+    ip_up_notifier: *mut *mut b::notifier,
 }
 
 /// 2.5.x: accessor functions.
@@ -89,6 +98,16 @@ struct V25 {
     set_modem: b::ppp_set_bool_fn,
     debug_on: b::ppp_get_bool_fn,
     signaled: b::ppp_signaled_fn,
+    /// Optional (status file).
+    add_notify: b::ppp_add_notify_fn,
+}
+
+/// pppd events the plugin can be told about.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Notify {
+    Phase,
+    Exit,
+    IpUp,
 }
 
 /// Holder for the resolved [`Api`], written once in `plugin_init`.
@@ -108,6 +127,8 @@ pub(crate) fn get() -> Option<&'static Api> {
 pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
     let mut missing: Vec<&[u8]> = Vec::new();
     let m = &mut missing;
+    // Symbols whose absence only disables a feature.
+    let mut optional: Vec<&[u8]> = Vec::new();
     let var = |m: &mut Vec<&'static [u8]>, name: &'static [u8]| {
         let p = lookup(name);
         if p.is_null() {
@@ -133,6 +154,8 @@ pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
         lcp_allow: var(m, b::PPP_SYM_LCP_ALLOW).cast(),
         ccp_want: var(m, b::PPP_SYM_CCP_WANT).cast(),
         ccp_allow: var(m, b::PPP_SYM_CCP_ALLOW).cast(),
+        status: lookup(b::PPP_SYM_STATUS).cast(),
+        ifname: lookup(b::PPP_SYM_IFNAME).cast(),
         #[cfg(not(pppd_abi = "2.5"))]
         v24: V24 {
             devnam: var(m, b::PPP_SYM_DEVNAM).cast(),
@@ -142,6 +165,10 @@ pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
             modem: var(m, b::PPP_SYM_MODEM).cast(),
             debug: var(m, b::PPP_SYM_DEBUG).cast(),
             got_sigterm: lookup(b::PPP_SYM_GOT_SIGTERM).cast(),
+            add_notifier: func!(optional, b::ppp_add_notifier_fn, b::PPP_SYM_ADD_NOTIFIER),
+            phasechange: lookup(b::PPP_SYM_PHASECHANGE).cast(),
+            exitnotify: lookup(b::PPP_SYM_EXITNOTIFY).cast(),
+            ip_up_notifier: lookup(b::PPP_SYM_IP_UP_NOTIFIER).cast(),
         },
         #[cfg(pppd_abi = "2.5")]
         v25: V25 {
@@ -152,6 +179,7 @@ pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
             set_modem: func!(m, b::ppp_set_bool_fn, b::PPP_SYM_SET_MODEM),
             debug_on: func!(m, b::ppp_get_bool_fn, b::PPP_SYM_DEBUG_ON),
             signaled: func!(m, b::ppp_signaled_fn, b::PPP_SYM_SIGNALED),
+            add_notify: func!(optional, b::ppp_add_notify_fn, b::PPP_SYM_ADD_NOTIFY),
         },
     };
     if !missing.is_empty() {
@@ -353,6 +381,58 @@ impl Api {
         #[cfg(pppd_abi = "2.5")]
         // SAFETY: debug_on takes no arguments.
         return self.v25.debug_on.is_some_and(|f| unsafe { f() });
+    }
+
+    /// pppd's current exit status (`status`), or -1 if unknown.
+    pub(crate) fn status(&self) -> c_int {
+        if self.status.is_null() {
+            return -1;
+        }
+        // SAFETY: status is pppd's (volatile) int.
+        unsafe { core::ptr::read_volatile(self.status) }
+    }
+
+    /// The PPP interface name ("ppp0"), if known.
+    pub(crate) fn ifname(&self) -> Option<String> {
+        if self.ifname.is_null() {
+            return None;
+        }
+        // SAFETY: ifname is pppd's NUL-terminated char array (at least 16 bytes).
+        let s = unsafe { core::ffi::CStr::from_ptr(self.ifname) };
+        let s = s.to_str().ok()?;
+        (!s.is_empty()).then(|| String::from(s))
+    }
+
+    /// Registers `f` for a pppd event; false if this pppd cannot.
+    pub(crate) fn add_notify(&self, what: Notify, f: b::notify_func) -> bool {
+        #[cfg(not(pppd_abi = "2.5"))]
+        {
+            let list = match what {
+                Notify::Phase => self.v24.phasechange,
+                Notify::Exit => self.v24.exitnotify,
+                Notify::IpUp => self.v24.ip_up_notifier,
+            };
+            match self.v24.add_notifier {
+                // SAFETY: list is one of pppd's notifier list heads; pppd
+                // mallocs the node and calls f(arg, val) later.
+                Some(add) if !list.is_null() => unsafe { add(list, f, core::ptr::null_mut()) },
+                _ => return false,
+            }
+        }
+        #[cfg(pppd_abi = "2.5")]
+        {
+            let kind = match what {
+                Notify::Phase => b::NF_PHASE_CHANGE,
+                Notify::Exit => b::NF_EXIT,
+                Notify::IpUp => b::NF_IP_UP,
+            };
+            match self.v25.add_notify {
+                // SAFETY: ppp_add_notify takes an NF_* kind, a function and a context.
+                Some(add) => unsafe { add(kind as c_int, f, core::ptr::null_mut()) },
+                None => return false,
+            }
+        }
+        true
     }
 
     /// True once pppd has received SIGTERM or SIGINT (discovery stops then).

@@ -7,17 +7,18 @@
 //! that finds it busy does nothing rather than alias it.
 
 use core::cell::RefCell;
-use core::ffi::{c_char, c_int, CStr};
+use core::ffi::{c_char, c_int, c_void, CStr};
 use core::ptr::addr_of_mut;
 
 use alloc::string::{String, ToString};
 
-use super::api::{self, Api};
+use super::api::{self, Api, Notify};
 use super::bindings::{self as b, channel};
 use super::options::{self, Settings};
 use crate::discovery;
-use crate::engine::{Backoff, Config, Failure, Session};
+use crate::engine::{Backoff, Config, Failure, Offer, Session};
 use crate::os::{self, Errno, Fd};
+use crate::status::{self, EndedBy, State};
 
 /// Ethernet MTU minus the 8 bytes of PPPoE + PPP headers.
 const PPPOE_OVERHEAD: c_int = 8;
@@ -40,21 +41,141 @@ struct Conn {
     pppox: Option<Fd>,
     /// The session, until it is torn down (PADT sent at most once).
     session: Option<Session>,
+    /// The status file, with `pppoe-status-file`.
+    status: Option<StatusFile>,
 }
 
-struct State(RefCell<Conn>);
+/// Most offers a status document lists (the engine reports each PADO once).
+const MAX_OFFERS: usize = 16;
+
+struct StatusFile {
+    path: String,
+    last: Option<State>,
+    /// Offers seen in the current discovery round.
+    offers: alloc::vec::Vec<Offer>,
+    /// A write failed and was logged (logged once, not at every stage).
+    failed: bool,
+}
+
+/// Records `state` and rewrites the status file (if there is one).
+fn report(c: &mut Conn, state: State) {
+    let Some(sf) = c.status.as_mut() else { return };
+    let doc = status::render(&state, os::unix_millis(), os::pid(), &c.ifname);
+    match os::write_file_atomic(&sf.path, doc.as_bytes()) {
+        Ok(()) => sf.failed = false,
+        Err(e) if !sf.failed => {
+            sf.failed = true;
+            log::warn!("Cannot write status file {}: {e}", sf.path);
+        }
+        Err(_) => {}
+    }
+    sf.last = Some(state);
+}
+
+/// The last reported state's name.
+fn last_state(c: &Conn) -> Option<&State> {
+    c.status.as_ref().and_then(|s| s.last.as_ref())
+}
+
+/// pppd notifier: the link entered a new phase.
+unsafe extern "C" fn on_phase(_arg: *mut c_void, phase: c_int) {
+    if phase == b::PHASE_AUTHENTICATE as c_int {
+        with(|c| report(c, State::Authenticating));
+    }
+}
+
+/// pppd notifier: IPCP is up.
+unsafe extern "C" fn on_ip_up(_arg: *mut c_void, _val: c_int) {
+    let Some(ifname) = api::get().and_then(Api::ifname) else {
+        return;
+    };
+    let (local, remote) = os::if_addresses(&ifname).unwrap_or(([0; 4], [0; 4]));
+    with(|c| {
+        report(
+            c,
+            State::Up {
+                ifname,
+                local,
+                remote,
+            },
+        )
+    });
+}
+
+/// pppd notifier: pppd is exiting with `code`.
+unsafe extern "C" fn on_exit(_arg: *mut c_void, code: c_int) {
+    with(|c| {
+        let state = match last_state(c) {
+            _ if code == b::EXIT_AUTH_TOPEER_FAILED as c_int => {
+                State::AuthFailed { exit_code: code }
+            }
+            Some(State::NoServer { .. }) | Some(State::AuthFailed { .. }) => return,
+            Some(State::Down {
+                reason, ended_by, ..
+            }) => State::Down {
+                reason: reason.clone(),
+                exit_code: code,
+                ended_by: *ended_by,
+            },
+            _ => State::Down {
+                reason: status::exit_reason(code).into(),
+                exit_code: code,
+                ended_by: if code == b::EXIT_PEER_DEAD as c_int {
+                    EndedBy::LcpEcho
+                } else {
+                    EndedBy::Us
+                },
+            },
+        };
+        report(c, state);
+    });
+}
+
+/// Starts the status file: checks that PATH can be written (an option error
+/// otherwise) and registers for the later stages.
+fn start_status_file(api: &Api, path: &str, attempts: u32) {
+    let first = State::Discovering {
+        attempt: 0,
+        attempts,
+    };
+    let ifname = with(|c| c.ifname.clone()).unwrap_or_default();
+    let doc = status::render(&first, os::unix_millis(), os::pid(), &ifname);
+    if let Err(e) = os::write_file_atomic(path, doc.as_bytes()) {
+        api.option_error(&alloc::format!(
+            "cannot write pppoe-status-file {path}: {e}"
+        ));
+        os::exit(b::EXIT_OPTION_ERROR as c_int);
+    }
+    let ok = api.add_notify(Notify::Phase, Some(on_phase))
+        & api.add_notify(Notify::IpUp, Some(on_ip_up))
+        & api.add_notify(Notify::Exit, Some(on_exit));
+    if !ok {
+        log::warn!("This pppd cannot report all stages; the status file stops at 'session'");
+    }
+    with(|c| {
+        c.status = Some(StatusFile {
+            path: path.into(),
+            last: Some(first),
+            offers: alloc::vec::Vec::new(),
+            failed: false,
+        });
+    });
+}
+
+struct Global(RefCell<Conn>);
 // SAFETY: pppd is single-threaded and never calls plugin callbacks from a
 // signal handler (we register none in `sigreceived`), so the RefCell is only
 // ever touched from one thread.
-unsafe impl Sync for State {}
+unsafe impl Sync for Global {}
 
-static STATE: State = State(RefCell::new(Conn {
+static STATE: Global = Global(RefCell::new(Conn {
     ifname: String::new(),
     settings: None,
     saved_mtu: MAX_PPPOE_MTU,
     saved_mru: MAX_PPPOE_MTU,
     pppox: None,
     session: None,
+    status: None,
 }));
 
 /// Runs `f` on the state, or returns `None` if it is already borrowed (a
@@ -202,6 +323,9 @@ unsafe extern "C" fn check_options() {
         ((*api.lcp_allow).mru, (*api.lcp_want).mru)
     };
     disable_vj(api);
+    if let Some(path) = &settings.status_file {
+        start_status_file(api, path, settings.padi_attempts);
+    }
     with(|c| {
         c.settings = Some(settings);
         c.saved_mtu = mtu;
@@ -339,11 +463,46 @@ fn connect_inner() -> Option<c_int> {
                 backoff: Backoff::Double,
                 verbose: settings.verbose,
             };
-            match discovery::run(&sock, config, debug, || api.terminating()) {
+            let attempts = settings.padi_attempts;
+            with(|c| {
+                if let Some(sf) = c.status.as_mut() {
+                    sf.offers.clear();
+                }
+            });
+            let progress = |p: discovery::Progress| {
+                with(|c| match p {
+                    discovery::Progress::Padi(attempt) => {
+                        report(c, State::Discovering { attempt, attempts })
+                    }
+                    discovery::Progress::Offer(o) => {
+                        let Some(sf) = c.status.as_mut() else { return };
+                        if sf.offers.len() < MAX_OFFERS || o.accepted {
+                            sf.offers.push(o.clone());
+                        }
+                        if o.accepted {
+                            let offers = sf.offers.clone();
+                            report(c, State::ServerFound { chosen: o, offers });
+                        }
+                    }
+                });
+            };
+            match discovery::run(&sock, config, debug, || api.terminating(), progress) {
                 Ok(s) => s,
                 Err(e) => {
                     match e {
-                        discovery::Error::Failed(Failure::NoOffer | Failure::NoConfirm) => {}
+                        discovery::Error::Failed(Failure::NoOffer) => {
+                            with(|c| report(c, State::NoServer { attempts }));
+                        }
+                        discovery::Error::Failed(Failure::NoConfirm) => {
+                            with(|c| {
+                                let state = State::Down {
+                                    reason: "no PADS from the access concentrator".into(),
+                                    exit_code: b::EXIT_CONNECT_FAILED as c_int,
+                                    ended_by: EndedBy::Unknown,
+                                };
+                                report(c, state)
+                            });
+                        }
                         discovery::Error::Stopped => {
                             log::info!("PPPoE discovery stopped by signal")
                         }
@@ -397,6 +556,12 @@ fn connect_inner() -> Option<c_int> {
     }
     let fd = pppox.raw();
     with(|c| {
+        let state = State::Session {
+            session_id: session.session_id,
+            ac_mac: session.ac_mac,
+            ac_name: session.ac_name.clone(),
+        };
+        report(c, state);
         c.pppox = Some(pppox);
         c.session = Some(session);
     })?;
@@ -430,6 +595,31 @@ fn teardown() {
         }
     }
     drop(pppox);
+    if session.is_some() {
+        let code = api::get().map_or(-1, Api::status);
+        let ended_by = if ended_by_ac || code == b::EXIT_HANGUP as c_int {
+            EndedBy::AcPadt
+        } else if code == b::EXIT_PEER_DEAD as c_int {
+            EndedBy::LcpEcho
+        } else {
+            EndedBy::Us
+        };
+        let reason = if ended_by == EndedBy::AcPadt {
+            "session ended by the access concentrator"
+        } else {
+            status::exit_reason(code)
+        };
+        with(|c| {
+            report(
+                c,
+                State::Down {
+                    reason: reason.into(),
+                    exit_code: code,
+                    ended_by,
+                },
+            )
+        });
+    }
     if let Some(s) = session {
         if ended_by_ac {
             log::info!(

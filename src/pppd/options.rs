@@ -29,6 +29,7 @@ static mut AC_NAME: *mut c_char = null_mut();
 static mut SESS: *mut c_char = null_mut();
 static mut AC_MAC: *mut c_char = null_mut();
 static mut HOST_UNIQ: *mut c_char = null_mut();
+static mut STATUS_FILE: *mut c_char = null_mut();
 // o_int targets.
 static mut VERBOSE: c_int = 0;
 static mut PADI_TIMEOUT: c_int = 5;
@@ -101,7 +102,7 @@ const ALIAS: u32 = b::OPT_ALIAS;
 const TIMING: u32 = b::OPT_PRIO | b::OPT_LLIMIT;
 
 /// Number of entries including the terminating `{ NULL }`.
-const N_OPTIONS: usize = 15;
+const N_OPTIONS: usize = 16;
 
 /// The table's terminator: pppd stops at the first entry whose name is NULL.
 const END: option_t = option_t {
@@ -213,6 +214,12 @@ pub(crate) static mut OPTIONS: [option_t; N_OPTIONS] = [
         TIMING,
         1,
     ),
+    string(
+        c"pppoe-status-file",
+        addr_of_mut!(STATUS_FILE),
+        c"Keep a JSON connection status document at this path",
+        b::OPT_PRIV,
+    ),
     END,
 ];
 
@@ -252,6 +259,7 @@ pub(crate) struct Settings {
     pub(crate) verbose: bool,
     pub(crate) padi_timeout: Duration,
     pub(crate) padi_attempts: u32,
+    pub(crate) status_file: Option<String>,
 }
 
 /// Raw option values as pppd stored them.
@@ -265,6 +273,7 @@ pub(crate) struct Raw {
     pub(crate) verbose: c_int,
     pub(crate) padi_timeout: c_int,
     pub(crate) padi_attempts: c_int,
+    pub(crate) status_file: Option<Vec<u8>>,
 }
 
 impl Raw {
@@ -279,6 +288,7 @@ impl Raw {
             verbose: get_int(addr_of_mut!(VERBOSE)),
             padi_timeout: get_int(addr_of_mut!(PADI_TIMEOUT)),
             padi_attempts: get_int(addr_of_mut!(PADI_ATTEMPTS)),
+            status_file: get_string(addr_of_mut!(STATUS_FILE)),
         }
     }
 
@@ -312,6 +322,15 @@ impl Raw {
                 )
             })?),
         };
+        let status_file = match &self.status_file {
+            None => None,
+            Some(v) => Some(
+                String::from_utf8(v.clone())
+                    .ok()
+                    .filter(|p| !p.is_empty())
+                    .ok_or_else(|| format!("invalid pppoe-status-file path '{}'", shown(v)))?,
+            ),
+        };
         Ok(Settings {
             service: self.service.clone(),
             ac_name: self.ac_name.clone(),
@@ -321,6 +340,7 @@ impl Raw {
             verbose: self.verbose != 0,
             padi_timeout: Duration::from_secs(self.padi_timeout.max(1) as u64),
             padi_attempts: self.padi_attempts.max(1) as u32,
+            status_file,
         })
     }
 }
@@ -496,6 +516,7 @@ mod tests {
             "host-uniq",
             "pppoe-padi-timeout",
             "pppoe-padi-attempts",
+            "pppoe-status-file",
         ] {
             assert!(names.iter().any(|x| x == n), "{n} missing");
         }

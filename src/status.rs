@@ -1,0 +1,347 @@
+//! The status file for router UIs (`pppoe-status-file PATH`): one small JSON
+//! document describing where the connection is, rewritten atomically at each
+//! stage. Pure: builds the text; the pppd boundary decides when and writes it
+//! with `os::write_file_atomic`.
+//!
+//! Every document has `state`, `time` (Unix seconds, millisecond precision),
+//! `pid` and `interface`, plus the fields of its state (README, "Status file").
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+use crate::engine::Offer;
+use crate::wire::MacAddr;
+
+/// Who or what ended a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EndedBy {
+    /// This side: pppd was asked to stop, or gave up (e.g. idle, LCP failure).
+    Us,
+    /// The access concentrator sent a PADT.
+    AcPadt,
+    /// LCP echo requests went unanswered (pppd exit 15).
+    LcpEcho,
+    /// Anything else the plugin cannot attribute.
+    Unknown,
+}
+
+impl EndedBy {
+    fn as_str(self) -> &'static str {
+        match self {
+            EndedBy::Us => "us",
+            EndedBy::AcPadt => "ac-padt",
+            EndedBy::LcpEcho => "lcp-echo",
+            EndedBy::Unknown => "unknown",
+        }
+    }
+}
+
+/// One stage of the connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum State {
+    Discovering {
+        attempt: u32,
+        attempts: u32,
+    },
+    NoServer {
+        attempts: u32,
+    },
+    ServerFound {
+        chosen: Offer,
+        offers: Vec<Offer>,
+    },
+    Session {
+        session_id: u16,
+        ac_mac: MacAddr,
+        ac_name: Vec<u8>,
+    },
+    Authenticating,
+    AuthFailed {
+        exit_code: i32,
+    },
+    Up {
+        ifname: String,
+        local: [u8; 4],
+        remote: [u8; 4],
+    },
+    Down {
+        reason: String,
+        exit_code: i32,
+        ended_by: EndedBy,
+    },
+}
+
+impl State {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            State::Discovering { .. } => "discovering",
+            State::NoServer { .. } => "no-server",
+            State::ServerFound { .. } => "server-found",
+            State::Session { .. } => "session",
+            State::Authenticating => "authenticating",
+            State::AuthFailed { .. } => "auth-failed",
+            State::Up { .. } => "up",
+            State::Down { .. } => "down",
+        }
+    }
+}
+
+/// Appends `bytes` as a JSON string: valid UTF-8 is kept, invalid bytes
+/// become U+FFFD, and `"`, `\` and control characters are escaped.
+fn json_str(out: &mut String, bytes: &[u8]) {
+    out.push('"');
+    for c in String::from_utf8_lossy(bytes).chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{2028}' || c == '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn field_str(out: &mut String, key: &str, bytes: &[u8]) {
+    let _ = write!(out, ",\"{key}\":");
+    json_str(out, bytes);
+}
+
+fn offer_json(out: &mut String, o: &Offer) {
+    out.push_str("{\"ac_name\":");
+    json_str(out, &o.ac_name);
+    let _ = write!(out, ",\"ac_mac\":\"{}\",\"service_names\":[", o.ac_mac);
+    for (i, s) in o.service_names.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_str(out, s);
+    }
+    let _ = write!(out, "],\"cookie\":{},\"accepted\":{}", o.cookie, o.accepted);
+    if let Some(mp) = o.max_payload {
+        let _ = write!(out, ",\"ppp_max_payload\":{mp}");
+    }
+    out.push('}');
+}
+
+fn ip(a: [u8; 4]) -> String {
+    let mut s = String::new();
+    let _ = write!(s, "{}.{}.{}.{}", a[0], a[1], a[2], a[3]);
+    s
+}
+
+/// The document for `state` at `time_ms` (Unix milliseconds), one line + `\n`.
+pub(crate) fn render(state: &State, time_ms: u64, pid: i32, interface: &str) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "{{\"state\":\"{}\",\"time\":{}.{:03},\"pid\":{pid}",
+        state.name(),
+        time_ms / 1000,
+        time_ms % 1000
+    );
+    field_str(&mut out, "interface", interface.as_bytes());
+    match state {
+        State::Discovering { attempt, attempts } => {
+            let _ = write!(out, ",\"attempt\":{attempt},\"attempts\":{attempts}");
+        }
+        State::NoServer { attempts } => {
+            let _ = write!(out, ",\"attempts\":{attempts}");
+        }
+        State::ServerFound { chosen, offers } => {
+            field_str(&mut out, "ac_name", &chosen.ac_name);
+            let _ = write!(out, ",\"ac_mac\":\"{}\"", chosen.ac_mac);
+            field_str(
+                &mut out,
+                "service_name",
+                chosen.service_names.first().map_or(&[][..], |s| s),
+            );
+            out.push_str(",\"offers\":[");
+            for (i, o) in offers.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                offer_json(&mut out, o);
+            }
+            out.push(']');
+        }
+        State::Session {
+            session_id,
+            ac_mac,
+            ac_name,
+        } => {
+            let _ = write!(out, ",\"session_id\":{session_id},\"ac_mac\":\"{ac_mac}\"");
+            field_str(&mut out, "ac_name", ac_name);
+        }
+        State::Authenticating => {}
+        State::AuthFailed { exit_code } => {
+            let _ = write!(out, ",\"exit_code\":{exit_code}");
+        }
+        State::Up {
+            ifname,
+            local,
+            remote,
+        } => {
+            field_str(&mut out, "ppp_interface", ifname.as_bytes());
+            let _ = write!(
+                out,
+                ",\"local_address\":\"{}\",\"remote_address\":\"{}\"",
+                ip(*local),
+                ip(*remote)
+            );
+        }
+        State::Down {
+            reason,
+            exit_code,
+            ended_by,
+        } => {
+            field_str(&mut out, "reason", reason.as_bytes());
+            let _ = write!(
+                out,
+                ",\"exit_code\":{exit_code},\"ended_by\":\"{}\"",
+                ended_by.as_str()
+            );
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// pppd's exit codes as the words the `down` state gives as its reason.
+pub(crate) fn exit_reason(code: i32) -> &'static str {
+    match code {
+        0 => "ok",
+        1 => "fatal error",
+        2 => "option error",
+        3 => "not root",
+        4 => "no kernel support",
+        5 => "stopped by signal",
+        6 => "lock failed",
+        7 => "open failed",
+        8 => "connect failed",
+        9 => "pty command failed",
+        10 => "negotiation failed",
+        11 => "peer authentication failed",
+        12 => "idle timeout",
+        13 => "connect time limit",
+        14 => "callback",
+        15 => "peer not responding (LCP echo)",
+        16 => "hangup",
+        17 => "loopback detected",
+        18 => "init script failed",
+        19 => "authentication failed",
+        20 => "traffic limit",
+        21 => "CNID authentication failed",
+        _ => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    const MAC: MacAddr = MacAddr([0x02, 0, 0, 0, 0, 0x01]);
+
+    fn offer(name: &[u8], accepted: bool) -> Offer {
+        Offer {
+            ac_mac: MAC,
+            ac_name: name.to_vec(),
+            service_names: vec![b"".to_vec(), b"svc".to_vec()],
+            cookie: true,
+            max_payload: None,
+            accepted,
+        }
+    }
+
+    #[test]
+    fn discovering() {
+        let s = render(
+            &State::Discovering {
+                attempt: 2,
+                attempts: 3,
+            },
+            1_700_000_000_123,
+            42,
+            "eth0",
+        );
+        assert_eq!(
+            s,
+            "{\"state\":\"discovering\",\"time\":1700000000.123,\"pid\":42,\"interface\":\"eth0\",\"attempt\":2,\"attempts\":3}\n"
+        );
+    }
+
+    #[test]
+    fn server_found_lists_offers() {
+        let st = State::ServerFound {
+            chosen: offer(b"ac-two", true),
+            offers: vec![offer(b"ac-one", false), offer(b"ac-two", true)],
+        };
+        let s = render(&st, 5, 1, "eth0");
+        assert_eq!(
+            s,
+            "{\"state\":\"server-found\",\"time\":0.005,\"pid\":1,\"interface\":\"eth0\",\"ac_name\":\"ac-two\",\
+\"ac_mac\":\"02:00:00:00:00:01\",\"service_name\":\"\",\"offers\":[\
+{\"ac_name\":\"ac-one\",\"ac_mac\":\"02:00:00:00:00:01\",\"service_names\":[\"\",\"svc\"],\"cookie\":true,\"accepted\":false},\
+{\"ac_name\":\"ac-two\",\"ac_mac\":\"02:00:00:00:00:01\",\"service_names\":[\"\",\"svc\"],\"cookie\":true,\"accepted\":true}]}\n"
+        );
+    }
+
+    #[test]
+    fn wire_strings_are_escaped_whatever_their_bytes() {
+        let mut s = String::new();
+        json_str(&mut s, b"a\"b\\c\n\x01\x7f\xff\xfe\xe2\x80\xa8z");
+        assert_eq!(
+            s,
+            "\"a\\\"b\\\\c\\n\\u0001\\u007f\u{fffd}\u{fffd}\\u2028z\""
+        );
+        // The result parses as JSON and round-trips the valid part.
+        let doc = render(
+            &State::Session {
+                session_id: 7,
+                ac_mac: MAC,
+                ac_name: b"\"}{\x00".to_vec(),
+            },
+            0,
+            1,
+            "e",
+        );
+        assert!(doc.contains("\"ac_name\":\"\\\"}{\\u0000\""), "{doc}");
+    }
+
+    #[test]
+    fn up_and_down() {
+        let up = render(
+            &State::Up {
+                ifname: "ppp0".into(),
+                local: [10, 0, 0, 2],
+                remote: [10, 0, 0, 1],
+            },
+            0,
+            1,
+            "eth0",
+        );
+        assert!(up.ends_with(",\"ppp_interface\":\"ppp0\",\"local_address\":\"10.0.0.2\",\"remote_address\":\"10.0.0.1\"}\n"));
+        let down = render(
+            &State::Down {
+                reason: exit_reason(16).into(),
+                exit_code: 16,
+                ended_by: EndedBy::AcPadt,
+            },
+            0,
+            1,
+            "eth0",
+        );
+        assert!(
+            down.ends_with(",\"reason\":\"hangup\",\"exit_code\":16,\"ended_by\":\"ac-padt\"}\n")
+        );
+        let af = render(&State::AuthFailed { exit_code: 19 }, 0, 1, "eth0");
+        assert!(af.starts_with("{\"state\":\"auth-failed\""));
+        assert!(af.ends_with(",\"exit_code\":19}\n"));
+    }
+}
