@@ -609,16 +609,17 @@ fn teardown() {
         } else {
             status::exit_reason(code)
         };
-        with(|c| {
-            report(
-                c,
-                State::Down {
-                    reason: reason.into(),
-                    exit_code: code,
-                    ended_by,
-                },
-            )
-        });
+        let state = if code == b::EXIT_AUTH_TOPEER_FAILED as c_int {
+            // Final for a UI: report it now, not only at pppd's exit.
+            State::AuthFailed { exit_code: code }
+        } else {
+            State::Down {
+                reason: reason.into(),
+                exit_code: code,
+                ended_by,
+            }
+        };
+        with(|c| report(c, state));
     }
     if let Some(s) = session {
         if ended_by_ac {
