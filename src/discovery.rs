@@ -167,7 +167,7 @@ mod tests {
     fn discovers_over_a_real_link_and_sends_padt() {
         let veth = Veth::new();
         let client = DiscoverySocket::open(&veth.0).unwrap();
-        let ac = DiscoverySocket::open(&veth.1).unwrap();
+        let ac = DiscoverySocket::open_unfiltered(&veth.1).unwrap();
         let ac_mac = ac.info.mac;
         let host_uniq = std::vec![0xde, 0xad, 0xbe, 0xef];
         let config = Config {
@@ -250,6 +250,45 @@ mod tests {
             tag_value(&padt, TagType::AC_COOKIE).as_deref(),
             Some(&b"cookie!"[..])
         );
+    }
+
+    #[test]
+    fn kernel_filter_passes_only_frames_for_us_and_broadcast_padt() {
+        let veth = Veth::new();
+        let client = DiscoverySocket::open(&veth.0).unwrap();
+        assert!(client.filtered);
+        let unfiltered = DiscoverySocket::open_unfiltered(&veth.0).unwrap();
+        let peer = DiscoverySocket::open_unfiltered(&veth.1).unwrap();
+        let other = crate::wire::MacAddr([0x02, 0, 0, 0, 0x99, 0x99]);
+        let send = |dst, code, sid| {
+            let tags = [Tag {
+                ty: TagType::AC_NAME,
+                value: b"x",
+            }];
+            let f = Repr {
+                dst,
+                src: peer.info.mac,
+                code,
+                session_id: sid,
+                tags: &tags,
+            };
+            peer.send(&f.to_vec().unwrap()).unwrap();
+        };
+        send(other, Code::PADO, 1); // for another pppd on the link
+        send(crate::wire::MacAddr::BROADCAST, Code::PADI, 2); // someone's PADI
+        send(crate::wire::MacAddr::BROADCAST, Code::PADT, 3); // broadcast PADT
+        send(client.info.mac, Code::PADO, 4); // ours
+        let sessions = |s: &DiscoverySocket| {
+            let mut got = Vec::new();
+            let mut buf = [0u8; wire::MAX_FRAME];
+            while let Some(n) = s.recv(&mut buf, Duration::from_millis(300)).unwrap() {
+                got.push(Frame::new_checked(&buf[..n]).unwrap().session_id());
+            }
+            got
+        };
+        assert_eq!(sessions(&client), [3, 4]);
+        // Without the filter the same link delivers all four.
+        assert_eq!(sessions(&unfiltered), [1, 2, 3, 4]);
     }
 
     #[test]

@@ -434,6 +434,11 @@ fn connect_inner() -> Option<c_int> {
                     return None;
                 }
             };
+            if !sock.filtered {
+                log::debug!(
+                    "Kernel socket filter not attached on {ifname}; filtering in user space only"
+                );
+            }
             if !sock.info.mac.is_unicast() {
                 log::error!(
                     "Interface {ifname} has a non-unicast MAC address {}",
