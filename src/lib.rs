@@ -18,6 +18,7 @@ mod discovery;
 mod engine;
 mod os;
 mod pppd;
+mod stale;
 mod status;
 mod wire;
 

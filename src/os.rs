@@ -516,6 +516,103 @@ pub(crate) fn write_file_atomic(path: &str, data: &[u8]) -> Result<(), OsError> 
     Ok(())
 }
 
+/// Reads a whole (small) file.
+pub(crate) fn read_file(path: &str) -> Result<alloc::vec::Vec<u8>, OsError> {
+    let p = c_path(path)?;
+    // SAFETY: p is a valid C string.
+    let fd = unsafe { libc::open(p.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return Err(OsError::last("open"));
+    }
+    let fd = Fd(fd);
+    let mut out = alloc::vec::Vec::new();
+    let mut buf = [0u8; 512];
+    loop {
+        // SAFETY: buf is a valid writable buffer of buf.len() bytes.
+        let n = unsafe { libc::read(fd.raw(), buf.as_mut_ptr().cast(), buf.len()) };
+        if n < 0 {
+            if errno() == libc::EINTR {
+                continue;
+            }
+            return Err(OsError::last("read"));
+        }
+        if n == 0 || out.len() > 64 * 1024 {
+            return Ok(out);
+        }
+        out.extend_from_slice(buf.get(..n as usize).unwrap_or(&[]));
+    }
+}
+
+/// Removes a file; `Ok(false)` if it did not exist (someone else took it).
+pub(crate) fn remove_file(path: &str) -> Result<bool, OsError> {
+    let p = c_path(path)?;
+    // SAFETY: p is a valid C string.
+    if unsafe { libc::unlink(p.as_ptr()) } == 0 {
+        Ok(true)
+    } else if errno() == libc::ENOENT {
+        Ok(false)
+    } else {
+        Err(OsError::last("unlink"))
+    }
+}
+
+/// Creates a directory (mode 0700) if it does not exist.
+pub(crate) fn make_dir(path: &str) -> Result<(), OsError> {
+    let p = c_path(path)?;
+    // SAFETY: p is a valid C string.
+    if unsafe { libc::mkdir(p.as_ptr(), 0o700) } == 0 || errno() == libc::EEXIST {
+        Ok(())
+    } else {
+        Err(OsError::last("mkdir"))
+    }
+}
+
+/// The names in a directory (without `.` and `..`).
+pub(crate) fn list_dir(path: &str) -> Result<alloc::vec::Vec<alloc::string::String>, OsError> {
+    let p = c_path(path)?;
+    // SAFETY: p is a valid C string.
+    let dir = unsafe { libc::opendir(p.as_ptr()) };
+    if dir.is_null() {
+        return Err(OsError::last("opendir"));
+    }
+    let mut out = alloc::vec::Vec::new();
+    loop {
+        // SAFETY: dir is an open DIR*; readdir returns NULL at the end.
+        let ent = unsafe { libc::readdir(dir) };
+        if ent.is_null() {
+            break;
+        }
+        // SAFETY: d_name is a NUL-terminated name inside the returned entry.
+        let name = unsafe { core::ffi::CStr::from_ptr((*ent).d_name.as_ptr()) };
+        if let Ok(n) = name.to_str() {
+            if n != "." && n != ".." {
+                out.push(alloc::string::String::from(n));
+            }
+        }
+    }
+    // SAFETY: dir is open and closed exactly once.
+    unsafe { libc::closedir(dir) };
+    Ok(out)
+}
+
+/// True if `pid` is a running pppd (so its session is not stale). A
+/// recycled pid that now belongs to another program does not count.
+pub(crate) fn is_running_pppd(pid: i32) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: signal 0 only checks that the process exists.
+    let exists = unsafe { libc::kill(pid, 0) } == 0 || errno() == libc::EPERM;
+    if !exists {
+        return false;
+    }
+    match read_file(&alloc::format!("/proc/{pid}/comm")) {
+        Ok(comm) => comm.strip_suffix(b"\n").unwrap_or(&comm) == b"pppd",
+        // No /proc: trust kill().
+        Err(_) => true,
+    }
+}
+
 /// The local and peer IPv4 addresses of a point-to-point interface (ppp0).
 pub(crate) fn if_addresses(name: &str) -> Result<([u8; 4], [u8; 4]), OsError> {
     let n = ifname_bytes(name).ok_or(OsError {
@@ -660,6 +757,29 @@ mod tests {
             libc::ENOENT
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn files_and_dirs() {
+        let dir = alloc::format!("{}/rp-pppoe-dir-{}", std::env::temp_dir().display(), pid());
+        make_dir(&dir).unwrap();
+        make_dir(&dir).unwrap();
+        let f = alloc::format!("{dir}/a.1.session");
+        write_file_atomic(&f, b"hello").unwrap();
+        assert_eq!(read_file(&f).unwrap(), b"hello");
+        assert_eq!(list_dir(&dir).unwrap(), ["a.1.session"]);
+        assert_eq!(remove_file(&f), Ok(true));
+        assert_eq!(remove_file(&f), Ok(false));
+        assert!(list_dir(&dir).unwrap().is_empty());
+        std::fs::remove_dir(&dir).unwrap();
+    }
+
+    #[test]
+    fn pppd_owner_check() {
+        // This test process is not a pppd; pid 0 and a dead pid are nobody.
+        assert!(!is_running_pppd(pid()));
+        assert!(!is_running_pppd(0));
+        assert!(!is_running_pppd(i32::MAX));
     }
 
     #[test]

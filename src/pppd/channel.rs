@@ -18,6 +18,7 @@ use super::options::{self, Settings};
 use crate::discovery;
 use crate::engine::{Backoff, Config, Failure, Offer, Session};
 use crate::os::{self, Errno, Fd};
+use crate::stale;
 use crate::status::{self, EndedBy, State};
 
 /// Ethernet MTU minus the 8 bytes of PPPoE + PPP headers.
@@ -407,6 +408,9 @@ fn connect_inner() -> Option<c_int> {
     api.set_ppp_devnam(&ifname);
     let debug = api.debug();
 
+    if settings.stale_cleanup {
+        clear_stale(&ifname, info.mac, debug, settings.attach);
+    }
     let session = match settings.attach {
         Some((sid, ac_mac)) => {
             log::info!("Attaching to PPPoE session {sid} with {ac_mac} (no discovery)");
@@ -559,6 +563,7 @@ fn connect_inner() -> Option<c_int> {
         padt(&ifname, &session, debug);
         return None;
     }
+    write_record(&ifname, &session);
     let fd = pppox.raw();
     with(|c| {
         let state = State::Session {
@@ -571,6 +576,84 @@ fn connect_inner() -> Option<c_int> {
         c.session = Some(session);
     })?;
     Some(fd)
+}
+
+/// The record path of this pppd's session on `ifname`.
+fn record_path(ifname: &str) -> String {
+    alloc::format!("{}/{}", stale::DIR, stale::file_name(ifname, os::pid()))
+}
+
+/// Records the live session so that a later pppd can end it if this one dies.
+fn write_record(ifname: &str, session: &Session) {
+    let r = stale::Record {
+        ifname: ifname.into(),
+        pid: os::pid(),
+        session: session.clone(),
+    };
+    let done = os::make_dir(stale::DIR)
+        .and_then(|()| os::write_file_atomic(&record_path(ifname), stale::encode(&r).as_bytes()));
+    if let Err(e) = done {
+        log::warn!(
+            "Cannot record the session in {} ({e}); a crash will leave it to the AC's timeout",
+            stale::DIR
+        );
+    }
+}
+
+/// Ends sessions that dead pppd processes left on `ifname` (PADT, then the
+/// record is removed). With `adopt`, only removes the record of that
+/// session (we are attaching to it). Problems are logged, never fatal.
+fn clear_stale(
+    ifname: &str,
+    our_mac: crate::wire::MacAddr,
+    debug: bool,
+    adopt: Option<(u16, crate::wire::MacAddr)>,
+) {
+    let Ok(names) = os::list_dir(stale::DIR) else {
+        return;
+    };
+    for name in names.iter().filter(|n| stale::is_record_for(n, ifname)) {
+        let path = alloc::format!("{}/{name}", stale::DIR);
+        let Ok(text) = os::read_file(&path) else {
+            continue;
+        };
+        let rec = match stale::decode(&text) {
+            Ok(r) => r,
+            Err(why) => {
+                log::warn!("Ignoring and removing corrupt session record {path}: {why}");
+                let _ = os::remove_file(&path);
+                continue;
+            }
+        };
+        if rec.pid == os::pid() || os::is_running_pppd(rec.pid) {
+            continue;
+        }
+        // Claim it: only the pppd whose unlink succeeds sends the PADT.
+        if os::remove_file(&path) != Ok(true) {
+            continue;
+        }
+        let s = &rec.session;
+        if let Some((sid, mac)) = adopt {
+            if (s.session_id, s.ac_mac) == (sid, mac) {
+                log::info!("Taking over PPPoE session {sid} left by pppd {}", rec.pid);
+            }
+            continue;
+        }
+        let mut s = rec.session.clone();
+        s.our_mac = our_mac;
+        match discovery::send_padt(ifname, &s, debug) {
+            Ok(()) => log::info!(
+                "Sent PADT for stale session {} to {} (left by pppd {} on {ifname})",
+                s.session_id,
+                s.ac_mac,
+                rec.pid
+            ),
+            Err(e) => log::warn!(
+                "Could not send PADT for stale session {}: {e}",
+                s.session_id
+            ),
+        }
+    }
 }
 
 /// Sends the PADT for `session` and logs the outcome.
@@ -601,6 +684,7 @@ fn teardown() {
     }
     drop(pppox);
     if session.is_some() {
+        let _ = os::remove_file(&record_path(&ifname));
         let code = api::get().map_or(-1, Api::status);
         let ended_by = if ended_by_ac || code == b::EXIT_HANGUP as c_int {
             EndedBy::AcPadt

@@ -30,6 +30,8 @@ static mut SESS: *mut c_char = null_mut();
 static mut AC_MAC: *mut c_char = null_mut();
 static mut HOST_UNIQ: *mut c_char = null_mut();
 static mut STATUS_FILE: *mut c_char = null_mut();
+// o_bool target (one byte in every pppd version).
+static mut STALE_CLEANUP: u8 = 1;
 // o_int targets.
 static mut VERBOSE: c_int = 0;
 static mut PADI_TIMEOUT: c_int = 5;
@@ -102,7 +104,7 @@ const ALIAS: u32 = b::OPT_ALIAS;
 const TIMING: u32 = b::OPT_PRIO | b::OPT_LLIMIT;
 
 /// Number of entries including the terminating `{ NULL }`.
-const N_OPTIONS: usize = 16;
+const N_OPTIONS: usize = 18;
 
 /// The table's terminator: pppd stops at the first entry whose name is NULL.
 const END: option_t = option_t {
@@ -220,6 +222,24 @@ pub(crate) static mut OPTIONS: [option_t; N_OPTIONS] = [
         c"Keep a JSON connection status document at this path",
         b::OPT_PRIV,
     ),
+    opt(
+        c"pppoe-stale-cleanup",
+        opt_type::o_bool,
+        addr_of_mut!(STALE_CLEANUP).cast(),
+        c"Send PADT for a session a dead pppd left on this interface (default)",
+        1,
+        null_mut(),
+        0,
+    ),
+    opt(
+        c"nopppoe-stale-cleanup",
+        opt_type::o_bool,
+        addr_of_mut!(STALE_CLEANUP).cast(),
+        c"Do not clean up sessions left by a dead pppd",
+        0,
+        null_mut(),
+        0,
+    ),
     END,
 ];
 
@@ -260,6 +280,7 @@ pub(crate) struct Settings {
     pub(crate) padi_timeout: Duration,
     pub(crate) padi_attempts: u32,
     pub(crate) status_file: Option<String>,
+    pub(crate) stale_cleanup: bool,
 }
 
 /// Raw option values as pppd stored them.
@@ -274,6 +295,7 @@ pub(crate) struct Raw {
     pub(crate) padi_timeout: c_int,
     pub(crate) padi_attempts: c_int,
     pub(crate) status_file: Option<Vec<u8>>,
+    pub(crate) stale_cleanup: bool,
 }
 
 impl Raw {
@@ -289,6 +311,8 @@ impl Raw {
             padi_timeout: get_int(addr_of_mut!(PADI_TIMEOUT)),
             padi_attempts: get_int(addr_of_mut!(PADI_ATTEMPTS)),
             status_file: get_string(addr_of_mut!(STATUS_FILE)),
+            // SAFETY: our o_bool static (pppd writes 0 or 1 into it).
+            stale_cleanup: unsafe { *addr_of_mut!(STALE_CLEANUP) } != 0,
         }
     }
 
@@ -341,6 +365,7 @@ impl Raw {
             padi_timeout: Duration::from_secs(self.padi_timeout.max(1) as u64),
             padi_attempts: self.padi_attempts.max(1) as u32,
             status_file,
+            stale_cleanup: self.stale_cleanup,
         })
     }
 }
@@ -517,6 +542,8 @@ mod tests {
             "pppoe-padi-timeout",
             "pppoe-padi-attempts",
             "pppoe-status-file",
+            "pppoe-stale-cleanup",
+            "nopppoe-stale-cleanup",
         ] {
             assert!(names.iter().any(|x| x == n), "{n} missing");
         }

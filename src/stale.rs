@@ -1,0 +1,211 @@
+//! Stale-session records: while a session is up, the plugin keeps a small
+//! file describing it (`/var/run/pppoe-rs/<interface>.<pid>.session`) and
+//! removes it on a clean end. After a crash, `kill -9` or a reboot without a
+//! clean stop, the next pppd on that interface finds the record of a dead
+//! owner and sends the PADT the old one never sent, so the access
+//! concentrator frees the session at once instead of refusing a new one
+//! ("session limit exceeded") until it times out.
+//!
+//! Pure: the text format and its parser. The format is `key=value` lines with
+//! hex for binary values, so a corrupt file is detected, never trusted.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+use crate::engine::Session;
+use crate::wire::MacAddr;
+
+/// Where records live (pppd's run directory).
+pub(crate) const DIR: &str = "/var/run/pppoe-rs";
+
+/// The record file name for `ifname` and pppd `pid`.
+pub(crate) fn file_name(ifname: &str, pid: i32) -> String {
+    format!("{ifname}.{pid}.session")
+}
+
+/// True if `name` is a record file for `ifname` (any pid).
+pub(crate) fn is_record_for(name: &str, ifname: &str) -> bool {
+    name.strip_prefix(ifname)
+        .and_then(|r| r.strip_prefix('.'))
+        .and_then(|r| r.strip_suffix(".session"))
+        .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// A recorded session and the pppd that owned it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Record {
+    pub(crate) ifname: String,
+    pub(crate) pid: i32,
+    pub(crate) session: Session,
+}
+
+fn hex(out: &mut String, v: &[u8]) {
+    for b in v {
+        let _ = write!(out, "{b:02x}");
+    }
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// The file content for `r`.
+pub(crate) fn encode(r: &Record) -> String {
+    let s = &r.session;
+    let mut out = format!(
+        "version=1\nifname={}\npid={}\nsession_id={}\nac_mac={}\nour_mac={}\n",
+        r.ifname, r.pid, s.session_id, s.ac_mac, s.our_mac
+    );
+    for (key, v) in [
+        ("host_uniq", &s.host_uniq),
+        ("cookie", &s.cookie),
+        ("relay_session_id", &s.relay_session_id),
+    ] {
+        if let Some(v) = v {
+            let _ = write!(out, "{key}=");
+            hex(&mut out, v);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Parses a record; the error names what is wrong (for the log line).
+pub(crate) fn decode(text: &[u8]) -> Result<Record, &'static str> {
+    let text = core::str::from_utf8(text).map_err(|_| "not text")?;
+    let (mut version, mut ifname, mut pid, mut sid, mut ac, mut ours) =
+        (None, None, None, None, None, None);
+    let (mut host_uniq, mut cookie, mut relay) = (None, None, None);
+    for line in text.lines() {
+        let (k, v) = line.split_once('=').ok_or("a line without '='")?;
+        match k {
+            "version" => version = Some(v),
+            "ifname" => ifname = Some(String::from(v)),
+            "pid" => pid = Some(v.parse::<i32>().map_err(|_| "bad pid")?),
+            "session_id" => sid = Some(v.parse::<u16>().map_err(|_| "bad session_id")?),
+            "ac_mac" => ac = Some(MacAddr::parse(v).ok_or("bad ac_mac")?),
+            "our_mac" => ours = Some(MacAddr::parse(v).ok_or("bad our_mac")?),
+            "host_uniq" => host_uniq = Some(unhex(v).ok_or("bad host_uniq")?),
+            "cookie" => cookie = Some(unhex(v).ok_or("bad cookie")?),
+            "relay_session_id" => relay = Some(unhex(v).ok_or("bad relay_session_id")?),
+            _ => return Err("unknown key"),
+        }
+    }
+    if version != Some("1") {
+        return Err("unknown version");
+    }
+    let session_id = sid.ok_or("no session_id")?;
+    if session_id == 0 || session_id == 0xffff {
+        return Err("bad session_id");
+    }
+    let pid = pid.filter(|p| *p > 0).ok_or("no pid")?;
+    Ok(Record {
+        ifname: ifname.filter(|n| !n.is_empty()).ok_or("no ifname")?,
+        pid,
+        session: Session {
+            session_id,
+            ac_mac: ac.filter(MacAddr::is_unicast).ok_or("no ac_mac")?,
+            our_mac: ours.ok_or("no our_mac")?,
+            ac_name: Vec::new(),
+            service_name: Vec::new(),
+            host_uniq,
+            cookie,
+            relay_session_id: relay,
+            max_payload: None,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn record() -> Record {
+        Record {
+            ifname: "eth0".into(),
+            pid: 4242,
+            session: Session {
+                session_id: 0x1234,
+                ac_mac: MacAddr([0x02, 0, 0, 0, 0, 0xac]),
+                our_mac: MacAddr([0x02, 0, 0, 0, 0, 0x01]),
+                ac_name: vec![],
+                service_name: vec![],
+                host_uniq: Some(vec![0xc0, 0xff, 0xee]),
+                cookie: Some(vec![0; 20]),
+                relay_session_id: None,
+                max_payload: None,
+            },
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let r = record();
+        let text = encode(&r);
+        assert_eq!(
+            text,
+            "version=1\nifname=eth0\npid=4242\nsession_id=4660\nac_mac=02:00:00:00:00:AC\nour_mac=02:00:00:00:00:01\n\
+host_uniq=c0ffee\ncookie=0000000000000000000000000000000000000000\n"
+        );
+        assert_eq!(decode(text.as_bytes()), Ok(r));
+    }
+
+    #[test]
+    fn corrupt_records_are_rejected_with_a_reason() {
+        let good = encode(&record());
+        assert_eq!(decode(b"\xff\xfe"), Err("not text"));
+        assert_eq!(decode(b""), Err("unknown version"));
+        assert_eq!(
+            decode(good.replace("version=1", "version=2").as_bytes()),
+            Err("unknown version")
+        );
+        assert_eq!(
+            decode(good.replace("session_id=4660", "session_id=0").as_bytes()),
+            Err("bad session_id")
+        );
+        assert_eq!(
+            decode(good.replace("session_id=4660", "session_id=x").as_bytes()),
+            Err("bad session_id")
+        );
+        assert_eq!(
+            decode(
+                good.replace("host_uniq=c0ffee", "host_uniq=c0ffe")
+                    .as_bytes()
+            ),
+            Err("bad host_uniq")
+        );
+        assert_eq!(
+            decode(good.replace("pid=4242\n", "").as_bytes()),
+            Err("no pid")
+        );
+        assert_eq!(
+            decode(
+                good.replace("ac_mac=02:00:00:00:00:AC", "ac_mac=ff:ff:ff:ff:ff:ff")
+                    .as_bytes()
+            ),
+            Err("no ac_mac")
+        );
+        assert_eq!(decode(b"version=1\ngarbage\n"), Err("a line without '='"));
+        assert_eq!(decode(&good.as_bytes()[..good.len() / 2]), Err("bad our_mac"));
+    }
+
+    #[test]
+    fn file_names() {
+        assert_eq!(file_name("eth0", 12), "eth0.12.session");
+        assert!(is_record_for("eth0.12.session", "eth0"));
+        assert!(!is_record_for("eth0.12.session", "eth"));
+        assert!(!is_record_for("eth0.1.12.session", "eth0"));
+        assert!(!is_record_for("eth0..session", "eth0"));
+        assert!(!is_record_for("eth0.12.session.tmp", "eth0"));
+        assert!(is_record_for("br-wan.7.session", "br-wan"));
+    }
+}
