@@ -78,4 +78,17 @@ fn main() {
         "cargo:rustc-cdylib-link-arg={}",
         out.join("librp_pppoe_unwind_stubs.a").display()
     );
+
+    // Nothing unwinds (panic = "abort", no C++ above or below us), so the
+    // unwind tables (.eh_frame, about 15 KiB of a 100 KiB plugin) are dead
+    // weight on a router's flash: the cdylib link discards them. Tests and
+    // other targets of the crate keep theirs.
+    let script = out.join("discard-unwind-tables.ld");
+    fs::write(
+        &script,
+        "SECTIONS { /DISCARD/ : { *(.eh_frame) *(.eh_frame_hdr) } }\nINSERT AFTER .text;\n",
+    )
+    .expect("write linker script");
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-T,{}", script.display());
+    println!("cargo:rustc-cdylib-link-arg=-Wl,--no-eh-frame-hdr");
 }

@@ -866,6 +866,9 @@ mod tests {
     use alloc::vec;
     use std::cell::RefCell;
 
+    /// The malformed-input corpus (issue 4.2).
+    mod malformed;
+
     std::thread_local! {
         static LOGS: RefCell<Vec<(Level, String)>> = const { RefCell::new(Vec::new()) };
     }

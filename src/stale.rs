@@ -195,7 +195,10 @@ host_uniq=c0ffee\ncookie=0000000000000000000000000000000000000000\n"
             Err("no ac_mac")
         );
         assert_eq!(decode(b"version=1\ngarbage\n"), Err("a line without '='"));
-        assert_eq!(decode(&good.as_bytes()[..good.len() / 2]), Err("bad our_mac"));
+        assert_eq!(
+            decode(&good.as_bytes()[..good.len() / 2]),
+            Err("bad our_mac")
+        );
     }
 
     #[test]

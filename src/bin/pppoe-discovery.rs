@@ -1,0 +1,582 @@
+//! `pppoe-discovery`: lists the PPPoE access concentrators that answer on an interface.
+//!
+//! Command-line compatible with ppp's tool of the same name, built from the plugin's own
+//! wire format, discovery engine and OS layer (no pppd and no kernel PPP needed). It
+//! broadcasts PADIs and collects every PADO addressed to us until the timeout; it never
+//! sends a PADR, so no session is ever opened on an AC.
+//!
+//! The engine runs in "collect mode": its `pppoe-mac` filter is set to the broadcast
+//! address, which no acceptable PADO can come from (non-unicast sources are refused
+//! before that check), so every PADO that answers our PADI (right destination, unicast
+//! source, our Host-Uniq) is reported as a rejected [`engine::Offer`] and nothing but
+//! PADIs is ever queued. The frames are read again with [`wire`] for the details shown.
+//!
+//! Rounds follow ppp's tool: attempt k waits `timeout * 2^(k-1)`; once a round has seen
+//! an AC that matches `-S`/`-C`, the tool stops at the end of that round (with `-Q`, at
+//! once); otherwise it sends the next PADI until the attempts are used up.
+
+extern crate alloc;
+
+#[allow(dead_code)]
+#[path = "../wire.rs"]
+mod wire;
+
+#[allow(dead_code)]
+#[path = "../engine.rs"]
+mod engine;
+
+#[allow(dead_code)]
+#[path = "../os.rs"]
+mod os;
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use engine::{Config, Engine, Event, Offer};
+use os::{DiscoverySocket, OsError};
+use wire::{Code, Frame, MacAddr, TagType};
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Exit codes (also in `--help`).
+mod exit {
+    /// At least one access concentrator answered.
+    pub(super) const FOUND: u8 = 0;
+    /// No access concentrator answered (as ppp's tool).
+    pub(super) const NONE: u8 = 1;
+    /// Bad command line.
+    pub(super) const USAGE: u8 = 2;
+    /// The interface does not exist or is not Ethernet.
+    pub(super) const NO_INTERFACE: u8 = 3;
+    /// No permission for a raw packet socket (needs root or CAP_NET_RAW).
+    pub(super) const NO_PERMISSION: u8 = 4;
+    /// Any other system error (socket, send, receive, the -D file).
+    pub(super) const SYSTEM: u8 = 5;
+}
+
+const USAGE: &str = "\
+Usage: pppoe-discovery [options]
+Sends PPPoE PADI packets and lists every access concentrator (AC) that answers.
+
+Options:
+   -I if_name     -- Specify interface (default eth0)
+   -D filename    -- Log every packet sent and received, decoded, in filename
+   -t timeout     -- Initial timeout for discovery packets in seconds (default 5;
+                     doubles after each attempt)
+   -a attempts    -- Number of discovery attempts (default 3)
+   -S name        -- Set desired service name
+   -C name        -- Set desired access concentrator name
+   -U             -- Use Host-Uniq (this process id) to allow parallel discoveries
+   -W hexvalue    -- Set the Host-Uniq to the supplied hex string (1-64 bytes)
+   -A             -- Print all access concentrators (the default)
+   -Q             -- Quiet mode: print nothing, only the exit status tells
+   --json         -- Print the result as one JSON document instead of text
+   -V             -- Print version and exit
+   -h, --help     -- Print usage information and exit
+
+With -S or -C, discovery stops after the first round in which a matching AC
+answered; every AC that answered is listed either way.
+
+Exit status:
+   0  at least one access concentrator answered
+   1  no access concentrator answered
+   2  bad command line
+   3  the interface does not exist or is not Ethernet
+   4  no permission to open a raw packet socket (run as root or with CAP_NET_RAW)
+   5  another system error (socket, send, receive, the -D file)
+";
+
+/// The command line.
+#[derive(Debug)]
+struct Options {
+    ifname: String,
+    debug_file: Option<String>,
+    host_uniq: Option<Vec<u8>>,
+    service: Option<Vec<u8>>,
+    ac_name: Option<Vec<u8>>,
+    timeout: u64,
+    attempts: u32,
+    quiet: bool,
+    json: bool,
+}
+
+/// What the command line asks for.
+enum Command {
+    Run(Options),
+    Help,
+    Version,
+}
+
+/// An error that ends the program: the one-line message and the exit code.
+struct Fatal(String, u8);
+
+fn usage_error(msg: String) -> Fatal {
+    Fatal(
+        format!("{msg}\nTry 'pppoe-discovery -h' for more information."),
+        exit::USAGE,
+    )
+}
+
+/// `-t` / `-a` values: a decimal integer; values below 1 count as 1 (as ppp's tool).
+fn positive(opt: char, value: &str, what: &str) -> Result<u64, Fatal> {
+    let n: i64 = value.trim().parse().map_err(|_| {
+        usage_error(format!(
+            "Illegal argument to -{opt}: Should be -{opt} {what}"
+        ))
+    })?;
+    Ok(n.clamp(1, i64::from(u32::MAX)) as u64)
+}
+
+/// A Host-Uniq hex string: an even number of hex digits, 1 to 64 bytes, "0x" allowed.
+fn parse_hex(value: &str) -> Option<Vec<u8>> {
+    let v = value
+        .strip_prefix("0x")
+        .or_else(|| value.strip_prefix("0X"))
+        .unwrap_or(value);
+    if v.is_empty() || v.len() % 2 != 0 || v.len() / 2 > 64 {
+        return None;
+    }
+    (0..v.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(v.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+fn parse_args(args: &[String]) -> Result<Command, Fatal> {
+    let mut o = Options {
+        ifname: "eth0".into(),
+        debug_file: None,
+        host_uniq: None,
+        service: None,
+        ac_name: None,
+        timeout: 5,
+        attempts: 3,
+        quiet: false,
+        json: false,
+    };
+    let mut host_uniq_set = false;
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        i += 1;
+        match arg.as_str() {
+            "--json" => {
+                o.json = true;
+                continue;
+            }
+            "--help" => return Ok(Command::Help),
+            "--version" => return Ok(Command::Version),
+            "--" => break,
+            _ => {}
+        }
+        let Some(flags) = arg.strip_prefix('-').filter(|f| !f.is_empty()) else {
+            return Err(usage_error(format!("unexpected argument '{arg}'")));
+        };
+        // getopt style: "-UQ", "-Ieth0", "-I eth0".
+        for (at, flag) in flags.char_indices() {
+            let takes_value = matches!(flag, 'I' | 'D' | 'S' | 'C' | 'W' | 't' | 'a');
+            if !takes_value {
+                match flag {
+                    'U' => {
+                        if host_uniq_set {
+                            return Err(usage_error("-U and -W are mutually exclusive".into()));
+                        }
+                        host_uniq_set = true;
+                        o.host_uniq = Some(os::pid().to_ne_bytes().to_vec());
+                    }
+                    'A' => {}
+                    'Q' => o.quiet = true,
+                    'V' => return Ok(Command::Version),
+                    'h' => return Ok(Command::Help),
+                    _ => return Err(usage_error(format!("invalid option -- '{flag}'"))),
+                }
+                continue;
+            }
+            let rest = &flags[at + flag.len_utf8()..];
+            let value = if !rest.is_empty() {
+                rest.to_string()
+            } else if let Some(next) = args.get(i) {
+                i += 1;
+                next.clone()
+            } else {
+                return Err(usage_error(format!(
+                    "option requires an argument -- '{flag}'"
+                )));
+            };
+            match flag {
+                'I' => o.ifname = value,
+                'D' => o.debug_file = Some(value),
+                'S' => o.service = Some(value.into_bytes()),
+                'C' => o.ac_name = Some(value.into_bytes()),
+                't' => o.timeout = positive('t', &value, "timeout")?,
+                'a' => o.attempts = positive('a', &value, "attempts")? as u32,
+                _ => {
+                    // 'W'
+                    if host_uniq_set {
+                        return Err(usage_error("-U and -W are mutually exclusive".into()));
+                    }
+                    host_uniq_set = true;
+                    o.host_uniq = Some(parse_hex(&value).ok_or_else(|| {
+                        usage_error(format!("Invalid host-uniq argument: {value}"))
+                    })?);
+                }
+            }
+            break;
+        }
+    }
+    if let Some(extra) = args.get(i) {
+        return Err(usage_error(format!("unexpected argument '{extra}'")));
+    }
+    Ok(Command::Run(o))
+}
+
+/// One access concentrator that answered.
+#[derive(Debug)]
+struct Ac {
+    mac: MacAddr,
+    name: Vec<u8>,
+    services: Vec<Vec<u8>>,
+    cookie: Option<Vec<u8>>,
+    relay: Option<Vec<u8>>,
+    /// A 2-byte PPP-Max-Payload tag's value, whatever it is (as ppp's tool shows it).
+    max_payload: Option<u16>,
+}
+
+impl Ac {
+    /// From a PADO the engine reported as an offer (so its tag list is valid). Errors are
+    /// the reason it does not count as an answering AC.
+    fn from_pado(frame: &[u8], offer: &Offer) -> Result<Ac, String> {
+        let frame = Frame::new_checked(frame).map_err(|e| e.to_string())?;
+        let mut ac = Ac {
+            mac: offer.ac_mac,
+            name: Vec::new(),
+            services: Vec::new(),
+            cookie: None,
+            relay: None,
+            max_payload: None,
+        };
+        let mut name = None;
+        let mut errors = Vec::new();
+        for tag in frame.tags().flatten() {
+            match tag.ty {
+                TagType::AC_NAME => {
+                    name.get_or_insert(tag.value);
+                }
+                TagType::SERVICE_NAME => ac.services.push(tag.value.to_vec()),
+                TagType::AC_COOKIE => {
+                    ac.cookie.get_or_insert_with(|| tag.value.to_vec());
+                }
+                TagType::RELAY_SESSION_ID => {
+                    ac.relay.get_or_insert_with(|| tag.value.to_vec());
+                }
+                TagType::PPP_MAX_PAYLOAD => {
+                    if let (None, &[hi, lo]) = (ac.max_payload, tag.value) {
+                        ac.max_payload = Some(u16::from_be_bytes([hi, lo]));
+                    }
+                }
+                ty if ty.is_error() => {
+                    errors.push(format!("PADO: {ty}: {}", printable(tag.value)));
+                }
+                _ => {}
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors.join("; "));
+        }
+        ac.name = name
+            .ok_or("Ignoring PADO packet with no AC-Name tag")?
+            .to_vec();
+        if ac.services.is_empty() {
+            return Err("Ignoring PADO packet with no Service-Name tag".into());
+        }
+        Ok(ac)
+    }
+
+    /// Whether it matches `-S` and `-C`.
+    fn matches(&self, o: &Options) -> bool {
+        o.ac_name.as_ref().is_none_or(|want| *want == self.name)
+            && o
+                .service
+                .as_ref()
+                .is_none_or(|want| self.services.contains(want))
+    }
+
+    /// The text block of ppp's tool.
+    fn text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "Access-Concentrator: {}", printable(&self.name));
+        for service in self.services.iter().filter(|s| !s.is_empty()) {
+            let _ = writeln!(out, "Service-Name: {}", printable(service));
+        }
+        for (label, value) in [("Cookie", &self.cookie), ("Relay-ID", &self.relay)] {
+            if let Some(value) = value {
+                out.push_str(label);
+                out.push(':');
+                for b in value.iter().take(20) {
+                    let _ = write!(out, " {b:02x}");
+                }
+                if value.len() > 20 {
+                    out.push_str("...");
+                }
+                out.push('\n');
+            }
+        }
+        if let Some(mp) = self.max_payload {
+            let _ = writeln!(out, "Max-Payload: {mp}");
+        }
+        let m = self.mac.0;
+        let _ = writeln!(
+            out,
+            "AC-Ethernet-Address: {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+            m[0], m[1], m[2], m[3], m[4], m[5]
+        );
+        out.push_str("--------------------------------------------------\n");
+        out
+    }
+
+    fn json(&self) -> String {
+        let services: Vec<String> = self.services.iter().map(|s| json_string(s)).collect();
+        let hex = |v: &Option<Vec<u8>>| match v {
+            Some(v) => {
+                let mut s = String::from("\"");
+                for b in v {
+                    let _ = write!(s, "{b:02x}");
+                }
+                s.push('"');
+                s
+            }
+            None => "null".into(),
+        };
+        format!(
+            "{{\"ac_name\":{},\"ac_mac\":\"{}\",\"service_names\":[{}],\"cookie\":{},\"cookie_hex\":{},\"relay_session_id\":{},\"max_payload\":{}}}",
+            json_string(&self.name),
+            self.mac,
+            services.join(","),
+            self.cookie.is_some(),
+            hex(&self.cookie),
+            hex(&self.relay),
+            self.max_payload
+                .map_or_else(|| "null".to_string(), |v| v.to_string()),
+        )
+    }
+}
+
+/// Text from the wire for a terminal: lossy UTF-8, control characters as `\xNN`.
+fn printable(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for c in String::from_utf8_lossy(bytes).chars() {
+        if c.is_control() {
+            let _ = write!(out, "\\x{:02x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A JSON string literal for bytes from the wire (lossy UTF-8, escaped).
+fn json_string(bytes: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for c in String::from_utf8_lossy(bytes).chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 || c == '\u{7f}' => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The `-D` file: every frame sent and received, decoded, and why a frame was not used.
+struct Debug(Option<File>);
+
+impl Debug {
+    fn line(&mut self, text: &str) {
+        if let Some(file) = &mut self.0 {
+            let _ = writeln!(file, "{text}");
+        }
+    }
+}
+
+fn open_error(ifname: &str, err: OsError) -> Fatal {
+    let code = match err.errno {
+        libc::ENODEV | libc::ENXIO | libc::EINVAL if err.what != "socket(AF_PACKET)" => {
+            exit::NO_INTERFACE
+        }
+        libc::EPERM | libc::EACCES => exit::NO_PERMISSION,
+        _ => exit::SYSTEM,
+    };
+    let msg = match code {
+        exit::NO_INTERFACE => format!("interface {ifname}: no such interface ({err})"),
+        exit::NO_PERMISSION => format!(
+            "interface {ifname}: cannot open a raw packet socket ({err}): run as root or with CAP_NET_RAW"
+        ),
+        _ => format!("interface {ifname}: cannot open the discovery socket ({err})"),
+    };
+    Fatal(msg, code)
+}
+
+fn run(o: &Options) -> Result<u8, Fatal> {
+    let mut debug = Debug(None);
+    if let Some(path) = &o.debug_file {
+        let file = File::create(path)
+            .map_err(|e| Fatal(format!("Could not open {path}: {e}"), exit::SYSTEM))?;
+        debug = Debug(Some(file));
+        debug.line(&format!("pppoe-discovery from rp-pppoe {VERSION}"));
+    }
+    let sock = DiscoverySocket::open(&o.ifname).map_err(|e| open_error(&o.ifname, e))?;
+    if sock.info.hwtype != os::ARPHRD_ETHER {
+        return Err(Fatal(
+            format!("interface {}: not an Ethernet interface", o.ifname),
+            exit::NO_INTERFACE,
+        ));
+    }
+    if !sock.info.mac.is_unicast() {
+        return Err(Fatal(
+            format!(
+                "interface {}: has a non-unicast MAC address {}",
+                o.ifname, sock.info.mac
+            ),
+            exit::NO_INTERFACE,
+        ));
+    }
+    let config = Config {
+        our_mac: sock.info.mac,
+        service_name: o.service.clone().unwrap_or_default(),
+        host_uniq: o.host_uniq.clone(),
+        // Collect mode (see the module documentation): no PADO can come from here.
+        ac_mac: Some(MacAddr::BROADCAST),
+        padi_timeout: Duration::from_secs(o.timeout),
+        padi_attempts: o.attempts,
+        ..Config::default()
+    };
+    let mut engine = Engine::new(config, os::now());
+    let mut buf = [0u8; wire::MAX_FRAME];
+    let mut acs: Vec<Ac> = Vec::new();
+    let mut matched = false;
+    let mut padis = 0u32;
+    let sys = |e: OsError| Fatal(format!("interface {}: {e}", o.ifname), exit::SYSTEM);
+    'discovery: loop {
+        while let Some(frame) = engine.poll_transmit() {
+            let code = Frame::new_checked(&frame[..]).map(|f| f.code());
+            if code != Ok(Code::PADI) {
+                // Cannot happen in collect mode; never send anything but a PADI.
+                debug.line(&format!("NOT SENT (not a PADI) {}", wire::dump(&frame)));
+                continue;
+            }
+            if matched {
+                // A matching AC answered in the round that just ended.
+                break 'discovery;
+            }
+            padis += 1;
+            debug.line(&format!("SENT {}", wire::dump(&frame)));
+            sock.send(&frame).map_err(sys)?;
+        }
+        if padis == 0 {
+            return Err(usage_error(
+                "cannot build a PADI: the Service-Name or Host-Uniq is too long".into(),
+            ));
+        }
+        if engine.is_done() {
+            break;
+        }
+        let now = os::now();
+        let wait = engine
+            .poll_timeout()
+            .map_or(Duration::ZERO, |d| d.saturating_sub(now));
+        let Some(n) = sock.recv(&mut buf, wait).map_err(sys)? else {
+            engine.handle_timeout(os::now());
+            continue;
+        };
+        let frame = buf.get(..n).unwrap_or(&[]);
+        debug.line(&format!("RCVD {}", wire::dump(frame)));
+        engine.handle_frame(os::now(), frame);
+        let mut offer = None;
+        while let Some(event) = engine.poll_event() {
+            match event {
+                Event::Offer(o) => offer = Some(o),
+                other => debug.line(&format!("unexpected engine event {other:?}")),
+            }
+        }
+        let Some(offer) = offer else {
+            if let Some(reason) = engine.last_ignored() {
+                debug.line(&format!("  ignored: {reason}"));
+            }
+            continue;
+        };
+        let ac = match Ac::from_pado(frame, &offer) {
+            Ok(ac) => ac,
+            Err(reason) => {
+                debug.line(&format!("  ignored: {reason}"));
+                if !o.quiet {
+                    eprintln!("{reason}");
+                }
+                continue;
+            }
+        };
+        if acs.iter().any(|a| a.mac == ac.mac && a.name == ac.name) {
+            debug.line("  (this AC was already listed)");
+            continue;
+        }
+        let hit = ac.matches(o);
+        if !o.quiet && !o.json {
+            print!("{}", ac.text());
+        }
+        acs.push(ac);
+        if hit {
+            matched = true;
+            if o.quiet {
+                break;
+            }
+        }
+    }
+    if !matched && !o.quiet {
+        eprintln!("Timeout waiting for PADO packets");
+    }
+    if o.json && !o.quiet {
+        let list: Vec<String> = acs.iter().map(Ac::json).collect();
+        println!(
+            "{{\"interface\":{},\"access_concentrators\":[{}]}}",
+            json_string(o.ifname.as_bytes()),
+            list.join(",")
+        );
+    }
+    let _ = std::io::stdout().flush();
+    Ok(if acs.is_empty() {
+        exit::NONE
+    } else {
+        exit::FOUND
+    })
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = parse_args(&args).and_then(|command| match command {
+        Command::Help => {
+            print!("{USAGE}");
+            Ok(exit::FOUND)
+        }
+        Command::Version => {
+            println!("pppoe-discovery from rp-pppoe {VERSION}");
+            Ok(exit::FOUND)
+        }
+        Command::Run(o) => run(&o),
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(Fatal(msg, code)) => {
+            eprintln!("pppoe-discovery: {msg}");
+            ExitCode::from(code)
+        }
+    }
+}
