@@ -13,6 +13,7 @@
 #   target/e2e/<pppd version>/   per-run files: overlay cpio, initrd, console log, results
 #
 # Everything here is sourced by bash scripts run with `set -euo pipefail`.
+# shellcheck disable=SC2034 # some variables are read through namerefs or by the sourcing script
 
 E2E_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 E2E_CACHE=${E2E_CACHE:-$E2E_TOP/.cache/e2e}
@@ -157,7 +158,9 @@ e2e_fetch() {
 		[ -n "$kpkg" ] || e2e_die "cannot resolve linux-image-amd64 in $rel"
 		rm -rf "$dir/debs" "$dir/root" "$dir/kernel" "$dir/base.cpio"
 		mkdir -p "$dir/debs"
-		(cd "$dir/debs" && e2e_apt_get "$rel" -qq download "$kpkg" $(e2e_pkg_list "$rel")) >&2 ||
+		local pkgs
+		mapfile -t pkgs < <(e2e_pkg_list "$rel")
+		(cd "$dir/debs" && e2e_apt_get "$rel" -qq download "$kpkg" "${pkgs[@]}") >&2 ||
 			e2e_die "apt-get download for $rel failed"
 		echo "$kpkg" >"$dir/kernel.pkg"
 		echo "$want" >"$dir/debs.stamp"
@@ -202,7 +205,7 @@ e2e_extract_vmlinux() {
 # Unpacks the kernel package, keeps the kernel image and the modules the guest loads (with their
 # dependencies, decompressed, in load order), and drops the rest.
 e2e_kernel() {
-	local rel=$1 kpkg=$2 dir=$E2E_CACHE/$1 tmp kver mdir m dep queue=() order=() seen=" " f
+	local rel=$1 kpkg=$2 dir=$E2E_CACHE/$1 tmp kver mdir m order=() seen=" " f
 	e2e_log "e2e: extracting the $rel kernel ($kpkg)"
 	tmp=$(mktemp -d "$dir/ktmp.XXXXXX")
 	dpkg -x "$dir"/debs/"${kpkg}"_*.deb "$tmp"
@@ -451,6 +454,7 @@ e2e_build_plugin() {
 		return 1
 	fi
 	e2e_build_deps
+	e2e_log "e2e: building our plugin for pppd $ver (cargo build --release --target-dir target/pppd-$ver)"
 	if ! (cd "$E2E_TOP" && PPPD_VERSION=$ver cargo build --release --target-dir "target/pppd-$ver") >"$log" 2>&1; then
 		return 1
 	fi
@@ -524,7 +528,7 @@ e2e_prepare() {
 # target/e2e/<ver>/evidence/<plugin>-<scenario>.txt, demo output to stdout. A progress line per
 # result goes to stderr. Leaves target/e2e/<ver>/done when the guest finished normally.
 e2e_collect() {
-	local ver=$1 out=$E2E_OUT/$1 line ev= r
+	local ver=$1 out=$E2E_OUT/$1 line ev='' r f
 	mkdir -p "$out/evidence"
 	: >"$out/results"
 	rm -f "$out/done"

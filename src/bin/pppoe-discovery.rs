@@ -114,10 +114,7 @@ enum Command {
 struct Fatal(String, u8);
 
 fn usage_error(msg: String) -> Fatal {
-    Fatal(
-        format!("{msg}\nTry 'pppoe-discovery -h' for more information."),
-        exit::USAGE,
-    )
+    Fatal(format!("{msg} (see pppoe-discovery -h)"), exit::USAGE)
 }
 
 /// `-t` / `-a` values: a decimal integer; values below 1 count as 1 (as ppp's tool).

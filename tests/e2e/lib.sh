@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the AC* variables are read through namerefs (local -n)
 # Guest-side helpers for the e2e scenarios (sourced by /init inside the VM).
 #
 # Topology (all inside the VM, nothing leaves it):
@@ -109,7 +110,7 @@ scen_begin() {
 	: >"$IPUP_LOG"
 	rm -f /etc/ppp/resolv.conf
 	SYSLOG_OFF=$(stat -c %s "$SYSLOG" 2>/dev/null || echo 0)
-	CLIENT_PID= CLIENT_RC= CAP_PID= AC_PIDS=() SESSION_ID=
+	CLIENT_PID='' CLIENT_RC='' CAP_PID='' AC_PIDS=() SESSION_ID=''
 }
 fail() {
 	local tag=$1
@@ -130,7 +131,7 @@ scen_cleanup() {
 	[ -n "$CLIENT_PID" ] && wait "$CLIENT_PID" 2>/dev/null
 	for p in "${AC_PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	wait_until 5 no_ppp_left || echo "warning: pppd processes or ppp interfaces left over"
-	CLIENT_PID= AC_PIDS=()
+	CLIENT_PID='' AC_PIDS=()
 	rm -f /run/ppp*.pid /run/pppoe-wan.pid
 }
 no_ppp_left() {
@@ -215,8 +216,6 @@ client_start() {
 # client_start_raw WORDS...: pppd with exactly these words (logfile added if missing).
 client_start_raw() {
 	echo "pppd $*" >>"$S/pppd.cmd"
-	now_us
-	CLIENT_T0=$NOW_US
 	ip netns exec cli pppd "$@" </dev/null >>"$S/pppd.out" 2>&1 &
 	CLIENT_PID=$!
 	echo "$CLIENT_PID" >>"$S/client.pids"
@@ -304,9 +303,10 @@ check_session() {
 	local addr
 	addr=$(ipup_field "$k" local)
 	if [ "${ANY_POOL:-0}" = 1 ]; then
-		[ "${addr%.*}" = "${pool%.*}" ] && [ "${addr##*.}" -ge "${pool##*.}" ] &&
-			[ "${addr##*.}" -lt $((${pool##*.} + 4)) ] ||
+		if ! [ "${addr%.*}" = "${pool%.*}" ] || ! [ "${addr##*.}" -ge "${pool##*.}" ] ||
+			! [ "${addr##*.}" -lt $((${pool##*.} + 4)) ]; then
 			fail ipup "ip-up local address '$addr', not in the pool of AC $n"
+		fi
 	else
 		[ "$addr" = "$pool" ] || fail ipup "ip-up local address '$addr', want $pool"
 	fi
