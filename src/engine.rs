@@ -859,15 +859,18 @@ impl Engine {
     }
 }
 
+/// The malformed-input corpus (issue 4.2). The explicit path resolves the same way when
+/// this file is included with `#[path]` (by the tools and the fuzz targets).
+#[cfg(test)]
+#[path = "engine/malformed.rs"]
+mod malformed;
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::wire::Frame;
     use alloc::vec;
     use std::cell::RefCell;
-
-    /// The malformed-input corpus (issue 4.2).
-    mod malformed;
 
     std::thread_local! {
         static LOGS: RefCell<Vec<(Level, String)>> = const { RefCell::new(Vec::new()) };

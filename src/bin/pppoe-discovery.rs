@@ -295,8 +295,7 @@ impl Ac {
     /// Whether it matches `-S` and `-C`.
     fn matches(&self, o: &Options) -> bool {
         o.ac_name.as_ref().is_none_or(|want| *want == self.name)
-            && o
-                .service
+            && o.service
                 .as_ref()
                 .is_none_or(|want| self.services.contains(want))
     }
