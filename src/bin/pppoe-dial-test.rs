@@ -1,0 +1,198 @@
+//! TEST-ONLY driver, not a tool for users and not installed: runs the plugin's discovery
+//! (`discovery::run`, the very loop pppd runs through the plugin) once on an interface,
+//! without pppd, and prints one line:
+//!
+//! - `SESSION <id> <AC MAC>` (decimal id, MAC as in `MACREMOTE`), exit 0;
+//! - `FAILED NoOffer` or `FAILED NoConfirm` when discovery gives up, exit 1;
+//! - `ERROR <message>` for a bad command line or a socket error, exit 2.
+//!
+//! `tests/hostile/run` uses it against misbehaving access concentrators. It opens no
+//! kernel PPPoE session (the AC's session simply stays half-open; `-T` sends a PADT).
+//!
+//! Options (values as for the plugin): `-I IF` (required), `-S SERVICE`
+//! (`pppoe-service`: asked for and required in the PADO), `-C AC` (`pppoe-ac`),
+//! `-M MAC` (`pppoe-mac`), `-W HEX` (`pppoe-host-uniq`; default: the pid, 4 bytes, as the
+//! plugin), `-N` (no Host-Uniq), `-t SECONDS` (`pppoe-padi-timeout`, also for PADR),
+//! `-a N` (`pppoe-padi-attempts`, also for PADR), `-T` (send a PADT once the session is
+//! up), `-d` (log the engine's lines and every frame to stderr).
+
+extern crate alloc;
+
+#[allow(dead_code)]
+#[path = "../wire.rs"]
+mod wire;
+
+#[allow(dead_code)]
+#[path = "../engine.rs"]
+mod engine;
+
+#[allow(dead_code)]
+#[path = "../os.rs"]
+mod os;
+
+#[allow(dead_code)]
+#[path = "../discovery.rs"]
+mod discovery;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use engine::{Config, Failure};
+use wire::MacAddr;
+
+/// Engine and discovery log lines to stderr.
+struct Stderr;
+
+impl log::Log for Stderr {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        eprintln!("{}: {}", record.level(), record.args());
+    }
+
+    fn flush(&self) {}
+}
+
+static LOGGER: Stderr = Stderr;
+
+struct Options {
+    ifname: Option<String>,
+    service: Option<Vec<u8>>,
+    ac_name: Option<Vec<u8>>,
+    ac_mac: Option<MacAddr>,
+    host_uniq: Option<Vec<u8>>,
+    timeout: u64,
+    attempts: u32,
+    padt: bool,
+    debug: bool,
+}
+
+fn parse_hex(value: &str) -> Option<Vec<u8>> {
+    if value.is_empty() || value.len() % 2 != 0 || value.len() > 128 {
+        return None;
+    }
+    (0..value.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(value.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut o = Options {
+        ifname: None,
+        service: None,
+        ac_name: None,
+        ac_mac: None,
+        host_uniq: Some(os::pid().to_ne_bytes().to_vec()),
+        timeout: 5,
+        attempts: 3,
+        padt: false,
+        debug: false,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{arg} needs a value"))
+        };
+        match arg.as_str() {
+            "-I" => o.ifname = Some(value()?),
+            "-S" => o.service = Some(value()?.into_bytes()),
+            "-C" => o.ac_name = Some(value()?.into_bytes()),
+            "-M" => {
+                let v = value()?;
+                o.ac_mac = Some(MacAddr::parse(&v).ok_or(format!("bad MAC {v}"))?);
+            }
+            "-W" => {
+                let v = value()?;
+                o.host_uniq = Some(parse_hex(&v).ok_or(format!("bad hex {v}"))?);
+            }
+            "-N" => o.host_uniq = None,
+            "-t" => {
+                let v = value()?;
+                o.timeout = v.parse().map_err(|_| format!("bad timeout {v}"))?;
+            }
+            "-a" => {
+                let v = value()?;
+                o.attempts = v.parse().map_err(|_| format!("bad attempts {v}"))?;
+            }
+            "-T" => o.padt = true,
+            "-d" => o.debug = true,
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if o.ifname.is_none() {
+        return Err("-I IF is required".into());
+    }
+    Ok(o)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let o = match parse_args(&args) {
+        Ok(o) => o,
+        Err(e) => {
+            println!("ERROR {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let _ = log::set_logger(&LOGGER);
+    log::set_max_level(if o.debug {
+        log::LevelFilter::Trace
+    } else {
+        log::LevelFilter::Warn
+    });
+    let ifname = o.ifname.clone().unwrap_or_default();
+    let sock = match os::DiscoverySocket::open(&ifname) {
+        Ok(sock) => sock,
+        Err(e) => {
+            println!("ERROR {ifname}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let timeout = Duration::from_secs(o.timeout);
+    let config = Config {
+        our_mac: sock.info.mac,
+        service_name: o.service.clone().unwrap_or_default(),
+        service_filter: o.service.clone(),
+        ac_name: o.ac_name.clone(),
+        ac_mac: o.ac_mac,
+        host_uniq: o.host_uniq.clone(),
+        padi_timeout: timeout,
+        padi_attempts: o.attempts,
+        padr_timeout: timeout,
+        padr_attempts: o.attempts,
+        verbose: o.debug,
+        ..Config::default()
+    };
+    let result = discovery::run(&sock, config, o.debug, || false, |_| {});
+    drop(sock);
+    match result {
+        Ok(session) => {
+            println!("SESSION {} {}", session.session_id, session.ac_mac);
+            if o.padt {
+                if let Err(e) = discovery::send_padt(&ifname, &session, o.debug) {
+                    eprintln!("PADT not sent: {e}");
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(discovery::Error::Failed(f)) => {
+            println!(
+                "FAILED {}",
+                match f {
+                    Failure::NoOffer => "NoOffer",
+                    Failure::NoConfirm => "NoConfirm",
+                }
+            );
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            println!("ERROR {e:?}");
+            ExitCode::from(2)
+        }
+    }
+}
