@@ -91,4 +91,10 @@ fn main() {
     .expect("write linker script");
     println!("cargo:rustc-cdylib-link-arg=-Wl,-T,{}", script.display());
     println!("cargo:rustc-cdylib-link-arg=-Wl,--no-eh-frame-hdr");
+
+    // With musl the `libc` crate (no std) links no C library by itself; name
+    // it so the .so records its NEEDED entry.
+    if env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("musl") {
+        println!("cargo:rustc-cdylib-link-arg=-lc");
+    }
 }

@@ -11,3 +11,10 @@
 
 __attribute__((visibility("hidden"))) void rust_eh_personality(void) { abort(); }
 __attribute__((visibility("hidden"))) void _Unwind_Resume(void *exception) { (void)exception; abort(); }
+
+#if defined(__arm__) && !defined(__aarch64__)
+/* ARM EHABI: code compiled with unwind tables names these personality
+ * routines; hidden aborting definitions keep them out of the import list. */
+__attribute__((visibility("hidden"))) void __aeabi_unwind_cpp_pr0(void) { abort(); }
+__attribute__((visibility("hidden"))) void __aeabi_unwind_cpp_pr1(void) { abort(); }
+#endif
