@@ -27,6 +27,7 @@
 #define PPP_SYM_CCP_WANT "ccp_wantoptions"      /* ccp_options[] */
 #define PPP_SYM_CCP_ALLOW "ccp_allowoptions"    /* ccp_options[] */
 #define PPP_SYM_STATUS "status"                 /* volatile int: the exit status */
+#define PPP_SYM_PERSIST "persist"               /* bool: redial after the link ends */
 #define PPP_SYM_IFNAME "ifname"                 /* char[32]: "ppp0" once the unit exists */
 #define PPP_SYM_PHASECHANGE "phasechange"       /* struct notifier * */
 #define PPP_SYM_EXITNOTIFY "exitnotify"         /* struct notifier * */

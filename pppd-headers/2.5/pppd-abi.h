@@ -20,7 +20,7 @@
 #define PPP_SYM_LCP_ALLOW "lcp_allowoptions"    /* lcp_options[] */
 #define PPP_SYM_CCP_WANT "ccp_wantoptions"      /* ccp_options[] */
 #define PPP_SYM_CCP_ALLOW "ccp_allowoptions"    /* ccp_options[] */
-#define PPP_SYM_STATUS "status"                 /* int: the exit status (still exported) */
+#define PPP_SYM_PERSIST "persist"               /* bool: redial after the link ends (still exported) */
 #define PPP_SYM_IFNAME "ifname"                 /* char[IFNAMSIZ]: "ppp0" (still exported) */
 
 /* Functions carried over from 2.4.x. */
@@ -47,11 +47,14 @@
 #define PPP_SYM_SET_MODEM "ppp_set_modem"               /* ppp_set_bool_fn */
 #define PPP_SYM_DEBUG_ON "debug_on"                     /* ppp_get_bool_fn */
 #define PPP_SYM_SIGNALED "ppp_signaled"                 /* ppp_signaled_fn */
+#define PPP_SYM_GET_STATUS "ppp_status"                 /* ppp_get_int_fn: the exit status */
+#define PPP_SYM_SET_STATUS "ppp_set_status"             /* ppp_set_int_fn */
 #define PPP_SYM_ADD_NOTIFY "ppp_add_notify"             /* ppp_add_notify_fn */
 
 /* Accessor shapes. */
 typedef int ppp_set_string_fn(const char *value);
 typedef void ppp_set_int_fn(int value);
+typedef int ppp_get_int_fn(void);
 typedef void ppp_set_bool_fn(_Bool value);
 typedef _Bool ppp_get_bool_fn(void);
 typedef _Bool ppp_signaled_fn(int sig);

@@ -60,10 +60,13 @@ pub(crate) struct Api {
     pub(crate) lcp_allow: *mut b::lcp_options,
     pub(crate) ccp_want: *mut b::ccp_options_head,
     pub(crate) ccp_allow: *mut b::ccp_options_head,
-    /// Optional (only the status file uses them): pppd's exit status and the
-    /// PPP interface name.
+    /// Optional (status file, stop on SIGTERM): pppd 2.4's exit status
+    /// (2.5: `ppp_status`/`ppp_set_status`) and the PPP interface name.
+    #[cfg(not(pppd_abi = "2.5"))]
     status: *mut c_int,
     ifname: *mut c_char,
+    /// Optional: pppd's `persist` (one-byte bool).
+    persist: *mut u8,
     #[cfg(not(pppd_abi = "2.5"))]
     v24: V24,
     #[cfg(pppd_abi = "2.5")]
@@ -100,6 +103,8 @@ struct V25 {
     signaled: b::ppp_signaled_fn,
     /// Optional (status file).
     add_notify: b::ppp_add_notify_fn,
+    get_status: b::ppp_get_int_fn,
+    set_status: b::ppp_set_int_fn,
 }
 
 /// pppd events the plugin can be told about.
@@ -154,8 +159,10 @@ pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
         lcp_allow: var(m, b::PPP_SYM_LCP_ALLOW).cast(),
         ccp_want: var(m, b::PPP_SYM_CCP_WANT).cast(),
         ccp_allow: var(m, b::PPP_SYM_CCP_ALLOW).cast(),
+        #[cfg(not(pppd_abi = "2.5"))]
         status: lookup(b::PPP_SYM_STATUS).cast(),
         ifname: lookup(b::PPP_SYM_IFNAME).cast(),
+        persist: lookup(b::PPP_SYM_PERSIST).cast(),
         #[cfg(not(pppd_abi = "2.5"))]
         v24: V24 {
             devnam: var(m, b::PPP_SYM_DEVNAM).cast(),
@@ -180,6 +187,8 @@ pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
             debug_on: func!(m, b::ppp_get_bool_fn, b::PPP_SYM_DEBUG_ON),
             signaled: func!(m, b::ppp_signaled_fn, b::PPP_SYM_SIGNALED),
             add_notify: func!(optional, b::ppp_add_notify_fn, b::PPP_SYM_ADD_NOTIFY),
+            get_status: func!(optional, b::ppp_get_int_fn, b::PPP_SYM_GET_STATUS),
+            set_status: func!(optional, b::ppp_set_int_fn, b::PPP_SYM_SET_STATUS),
         },
     };
     if !missing.is_empty() {
@@ -385,11 +394,45 @@ impl Api {
 
     /// pppd's current exit status (`status`), or -1 if unknown.
     pub(crate) fn status(&self) -> c_int {
-        if self.status.is_null() {
-            return -1;
+        #[cfg(not(pppd_abi = "2.5"))]
+        {
+            if self.status.is_null() {
+                return -1;
+            }
+            // SAFETY: status is pppd's (volatile) int.
+            unsafe { core::ptr::read_volatile(self.status) }
         }
-        // SAFETY: status is pppd's (volatile) int.
-        unsafe { core::ptr::read_volatile(self.status) }
+        #[cfg(pppd_abi = "2.5")]
+        // SAFETY: ppp_status takes no arguments.
+        self.v25.get_status.map_or(-1, |f| unsafe { f() })
+    }
+
+    /// pppd was asked to stop (SIGTERM/SIGINT) while `connect` ran: pppd
+    /// only acts on the signal in its event loop, which it skips after a
+    /// failed connect, so with `persist holdoff 0` it would redial at once,
+    /// again and again. Tell it not to, and to exit as for a user request.
+    pub(crate) fn stop_redialling(&self) {
+        // SAFETY: persist is pppd's one-byte bool; pppd's main loop reads it
+        // after connect returns.
+        unsafe {
+            if !self.persist.is_null() {
+                core::ptr::write_volatile(self.persist, 0);
+            }
+        }
+        self.set_status(b::EXIT_USER_REQUEST as c_int);
+    }
+
+    fn set_status(&self, code: c_int) {
+        #[cfg(not(pppd_abi = "2.5"))]
+        if !self.status.is_null() {
+            // SAFETY: status is pppd's (volatile) int.
+            unsafe { core::ptr::write_volatile(self.status, code) };
+        }
+        #[cfg(pppd_abi = "2.5")]
+        if let Some(f) = self.v25.set_status {
+            // SAFETY: plain int argument.
+            unsafe { f(code) };
+        }
     }
 
     /// The PPP interface name ("ppp0"), if known.

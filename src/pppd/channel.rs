@@ -383,6 +383,12 @@ fn connect_inner() -> Option<c_int> {
         )
     })?;
     let settings = settings?;
+    if api.terminating() {
+        // A redial after SIGTERM (see Api::stop_redialling): send nothing.
+        log::info!("pppd is terminating; not dialling");
+        api.stop_redialling();
+        return None;
+    }
     let pppox = match os::pppox_socket() {
         Ok(fd) => fd,
         Err(e) => {
@@ -513,7 +519,8 @@ fn connect_inner() -> Option<c_int> {
                             });
                         }
                         discovery::Error::Stopped => {
-                            log::info!("PPPoE discovery stopped by signal")
+                            log::info!("PPPoE discovery stopped by signal");
+                            api.stop_redialling();
                         }
                         discovery::Error::Os(e) => {
                             log::error!("PPPoE discovery on {ifname} failed: {e}")
