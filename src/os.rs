@@ -452,6 +452,16 @@ pub(crate) fn exit(code: c_int) -> ! {
     unsafe { libc::exit(code) }
 }
 
+/// Sleeps for `d` (a signal may cut it short).
+pub(crate) fn sleep(d: Duration) {
+    let ts = libc::timespec {
+        tv_sec: d.as_secs() as libc::time_t,
+        tv_nsec: d.subsec_nanos() as libc::c_long,
+    };
+    // SAFETY: ts is a valid timespec; the remaining time is not wanted.
+    unsafe { libc::nanosleep(&ts, core::ptr::null_mut()) };
+}
+
 /// Wall-clock time in Unix milliseconds (for the status file).
 pub(crate) fn unix_millis() -> u64 {
     let mut ts = libc::timespec {

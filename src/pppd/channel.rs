@@ -607,6 +607,12 @@ fn write_record(ifname: &str, session: &Session) {
     }
 }
 
+/// After a stale PADT, how long the access concentrator gets to release the
+/// old session before our PADI: an AC that allows one session per client
+/// (e.g. `pppoe-server -x 1`) still counts it for a moment and ignores a PADI
+/// sent at once, which would cost a whole PADI timeout (5 s).
+const STALE_RELEASE: core::time::Duration = core::time::Duration::from_secs(1);
+
 /// Ends sessions that dead pppd processes left on `ifname` (PADT, then the
 /// record is removed). With `adopt`, only removes the record of that
 /// session (we are attaching to it). Problems are logged, never fatal.
@@ -619,6 +625,7 @@ fn clear_stale(
     let Ok(names) = os::list_dir(stale::DIR) else {
         return;
     };
+    let mut sent = 0;
     for name in names.iter().filter(|n| stale::is_record_for(n, ifname)) {
         let path = alloc::format!("{}/{name}", stale::DIR);
         let Ok(text) = os::read_file(&path) else {
@@ -649,17 +656,23 @@ fn clear_stale(
         let mut s = rec.session.clone();
         s.our_mac = our_mac;
         match discovery::send_padt(ifname, &s, debug) {
-            Ok(()) => log::info!(
-                "Sent PADT for stale session {} to {} (left by pppd {} on {ifname})",
-                s.session_id,
-                s.ac_mac,
-                rec.pid
-            ),
+            Ok(()) => {
+                sent += 1;
+                log::info!(
+                    "Sent PADT for stale session {} to {} (left by pppd {} on {ifname})",
+                    s.session_id,
+                    s.ac_mac,
+                    rec.pid
+                )
+            }
             Err(e) => log::warn!(
                 "Could not send PADT for stale session {}: {e}",
                 s.session_id
             ),
         }
+    }
+    if sent > 0 {
+        os::sleep(STALE_RELEASE);
     }
 }
 
