@@ -20,7 +20,7 @@ E2E_CACHE=${E2E_CACHE:-$E2E_TOP/.cache/e2e}
 E2E_OUT=${E2E_OUT:-$E2E_TOP/target/e2e}
 E2E_GUEST_SRC=${E2E_GUEST_SRC:-$E2E_TOP/tests/e2e}
 # Bump when the way base.cpio is assembled changes, so cached ones are rebuilt.
-E2E_STAGE_REV=3
+E2E_STAGE_REV=4
 
 # pppd version under test -> Debian release that ships it.
 e2e_release_of() {
@@ -45,7 +45,9 @@ E2E_PKGS_bookworm=(libpcap0.8 libssl3 libdb5.3 libelf1 libtirpc3)
 E2E_PKGS_trixie=(libpcap0.8t64 libssl3t64 libdb5.3t64 libelf1t64 libtirpc3t64 openssl-provider-legacy)
 
 # Kernel modules the guest loads (dependencies are added from each module's depends= field).
-E2E_MODULES=(veth macvlan ppp_generic ppp_async pppox pppoe)
+# sch_netem: the status-file scenarios delay the AC's frames so that every state lasts long
+# enough to be seen by polling.
+E2E_MODULES=(veth macvlan ppp_generic ppp_async pppox pppoe sch_netem)
 
 e2e_log() { printf '%s\n' "$*" >&2; }
 e2e_die() {
@@ -387,7 +389,7 @@ e2e_base_cpio() {
 	ln -s usr/lib64 "$E2E_STAGE/lib64"
 	ln -s ../run "$E2E_STAGE/var/run"
 	ver=$(e2e_pppd_version_in "$E2E_ROOT") || e2e_die "no pppd plugin directory in $rel packages"
-	for f in sbin/pppd sbin/pppoe-server sbin/pppoe sbin/pppoe-discovery bin/tcpdump bin/ip bin/bash; do
+	for f in sbin/pppd sbin/pppoe-server sbin/pppoe sbin/pppoe-discovery bin/tcpdump bin/ip sbin/tc bin/bash; do
 		[ "$f" = bin/tcpdump ] && { [ -e "$E2E_ROOT/usr/sbin/tcpdump" ] && f=sbin/tcpdump; }
 		[ "$f" = bin/ip ] && { [ -e "$E2E_ROOT/bin/ip" ] || [ -e "$E2E_ROOT/usr/bin/ip" ] || f=sbin/ip; }
 		e2e__copy_elf "$(e2e__find "$f")"
@@ -480,6 +482,8 @@ e2e_initrd() {
 	cp "$ov/e2e/init" "$ov/init"
 	chmod +x "$ov/init"
 	[ -n "$ours" ] && cp "$ours" "$ov/opt/e2e/ours.so"
+	# The account-check script, run by the pppoe-check-* scenarios.
+	[ -f "$E2E_TOP/scripts/pppoe-check" ] && cp "$E2E_TOP/scripts/pppoe-check" "$ov/e2e/pppoe-check"
 	# A developer's own guest script, run by e2e_mode=shell.
 	[ -n "${E2E_GUEST_SCRIPT:-}" ] && cp "$E2E_GUEST_SCRIPT" "$ov/e2e/shell.sh"
 	(cd "$ov" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out/overlay.cpio"
@@ -498,7 +502,11 @@ e2e_boot() {
 	# /dev/kvm here accepts only PVM guest kernels; a stock kernel needs software emulation.
 	# E2E_ACCEL=kvm is for machines where KVM works with a stock kernel.
 	[ "${E2E_ACCEL:-tcg}" = kvm ] && accel=(-accel kvm -cpu host)
-	timeout --signal=KILL "$tmo" qemu-system-x86_64 "${accel[@]}" -smp 1 -m 512 \
+	# E2E_QEMU_ARGS: extra qemu arguments, split on blanks (scripts/bench: -icount ...).
+	local extra=()
+	read -r -a extra <<<"${E2E_QEMU_ARGS:-}"
+	# E2E_MEM: guest memory in MiB (the many-sessions scenarios run 64 pppd processes).
+	timeout --signal=KILL "$tmo" qemu-system-x86_64 "${accel[@]}" ${extra[@]+"${extra[@]}"} -smp 1 -m "${E2E_MEM:-512}" \
 		-nographic -nodefaults -serial stdio -nic none -no-reboot \
 		-kernel "$kernel" -initrd "$E2E_OUT/$ver/initrd" \
 		-append "console=ttyS0 quiet loglevel=3 panic=-1 $*" </dev/null 2>&1 |
@@ -524,13 +532,15 @@ e2e_prepare() {
 }
 
 # Reads a guest's console (stdin) for pppd version $1: results go to target/e2e/<ver>/results
-# ("plugin scenario PASS|FAIL seconds [tag] message..."), evidence blocks to
+# ("plugin scenario PASS|FAIL|N/A seconds [tag] message..."), measured figures to
+# target/e2e/<ver>/figures ("plugin scenario key value..."), evidence blocks to
 # target/e2e/<ver>/evidence/<plugin>-<scenario>.txt, demo output to stdout. A progress line per
 # result goes to stderr. Leaves target/e2e/<ver>/done when the guest finished normally.
 e2e_collect() {
 	local ver=$1 out=$E2E_OUT/$1 line ev='' r f
 	mkdir -p "$out/evidence"
 	: >"$out/results"
+	: >"$out/figures"
 	rm -f "$out/done"
 	local demo=0
 	while IFS= read -r line; do
@@ -541,6 +551,7 @@ e2e_collect() {
 			read -r -a f <<<"$r"
 			printf '  [%s] %-4s %-20s %s %5ss\n' "$ver" "${f[0]}" "${f[1]}" "${f[2]}" "${f[3]}" >&2
 			;;
+		"@@E2E FIGURE "*) echo "${line#@@E2E FIGURE }" >>"$out/figures" ;;
 		"@@E2E EVIDENCE-BEGIN "*)
 			read -r -a f <<<"${line#@@E2E EVIDENCE-BEGIN }"
 			ev=$out/evidence/${f[0]}-${f[1]}.txt

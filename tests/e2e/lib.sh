@@ -102,15 +102,26 @@ use_plugin() {
 
 # S: the scenario's directory; FAILS: its failed assertions, one "[tag] message" a line.
 scen_begin() {
+	PLUGIN=$1
 	S=/tmp/e2e/$1-$2
 	rm -rf "$S"
 	mkdir -p "$S"
 	FAILS=$S/fails
 	: >"$FAILS"
 	: >"$IPUP_LOG"
-	rm -f /etc/ppp/resolv.conf
+	rm -f /etc/ppp/resolv.conf /etc/ppp/options.cli0
+	# Stale-session records of earlier scenarios' pppds (killed by scen_cleanup) must not make
+	# this scenario's pppd send PADTs for sessions that no longer exist.
+	rm -rf /run/pppoe-rs
 	SYSLOG_OFF=$(stat -c %s "$SYSLOG" 2>/dev/null || echo 0)
-	CLIENT_PID='' CLIENT_RC='' CAP_PID='' AC_PIDS=() SESSION_ID=''
+	CLIENT_PID='' CLIENT_RC='' CAP_PID='' AC_PIDS=() SESSION_ID='' AC_PPP_EXTRA=()
+}
+# figure KEY VALUE...: a measured figure, printed by the host beside the scenario's result
+# (KEY: one word; VALUE: free text, e.g. "5.8 s").
+figure() {
+	local k=$1
+	shift
+	echo "$k $*" >>"$S/figures"
 }
 fail() {
 	local tag=$1
@@ -125,6 +136,9 @@ ac_syslog() { tail -c +$((SYSLOG_OFF + 1)) "$SYSLOG"; }
 scen_cleanup() {
 	local p
 	[ -n "$CLIENT_PID" ] && kill -KILL "$CLIENT_PID" 2>/dev/null
+	if [ -f "$S/bg.pids" ]; then
+		while read -r p; do kill -KILL "$p" 2>/dev/null; done <"$S/bg.pids"
+	fi
 	for p in "${AC_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	cap_stop
 	for p in $(pidof pppd pppoe-server pppoe tcpdump 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
@@ -133,7 +147,17 @@ scen_cleanup() {
 	wait_until 5 no_ppp_left || echo "warning: pppd processes or ppp interfaces left over"
 	CLIENT_PID='' AC_PIDS=()
 	rm -f /run/ppp*.pid /run/pppoe-wan.pid
+	# What some scenarios change in the topology: put it back.
+	if [ -f "$S/undo-netem" ]; then ip netns exec ac tc qdisc del dev ac0 root 2>/dev/null; fi
+	if [ -f "$S/undo-mtu" ]; then
+		ip -n ac link set ac0 mtu 1500
+		ip -n cli link set cli0 mtu 1500
+	fi
+	# undo-macvlan: an `ip -batch` file that deletes them.
+	if [ -f "$S/undo-macvlan" ]; then ip -n cli -force -batch "$S/undo-macvlan" 2>/dev/null; fi
 }
+# bg_track PID: a background helper of the scenario that scen_cleanup kills if it is still there.
+bg_track() { echo "$1" >>"$S/bg.pids"; }
 no_ppp_left() {
 	[ -z "$(pidof pppd pppoe-server pppoe 2>/dev/null)" ] &&
 		! ip -n cli -o link show 2>/dev/null | grep -q ': ppp\|: pppoe-' &&
@@ -147,7 +171,9 @@ ac_start() {
 	local n=$1 auth=$2 opts=/run/e2e-ac-options
 	shift 2
 	local -n ifc=AC${n}_IF name=AC${n}_NAME svc=AC${n}_SVC loc=AC${n}_LOCAL pool=AC${n}_POOL
-	printf '%s\n' "require-$auth" lcp-restart\ 1 debug nodefaultroute 'ipparam ac' >"$opts"
+	# AC_PPP_EXTRA: more option lines for the AC-side pppd (e.g. "lcp-echo-interval 2").
+	printf '%s\n' "require-$auth" lcp-restart\ 1 debug nodefaultroute 'ipparam ac' \
+		${AC_PPP_EXTRA[@]+"${AC_PPP_EXTRA[@]}"} >"$opts"
 	local args=(-F -I "$ifc" -C "$name" -S "$svc" -L "$loc" -R "$pool" -N 4 -O "$opts")
 	[ "$AC_KERNEL_MODE" = 1 ] && args+=(-k -g /opt/e2e/c.so)
 	ip netns exec ac pppoe-server "${args[@]}" "$@" </dev/null >"$S/ac$n.out" 2>&1 &
@@ -191,6 +217,14 @@ cap_stop() {
 	CAP_PID=
 	tcpdump -Z root -r "$S/disc.pcap" -n -e -vv 2>/dev/null >"$S/disc.txt"
 }
+# cap_snapshot: decodes what the running capture has written so far into $S/disc.txt, with
+# Unix timestamps (-tt) so that gaps between frames can be measured.
+cap_snapshot() {
+	sleep 0.2
+	tcpdump -Z root -r "$S/disc.pcap" -tt -n -e -vv 2>/dev/null >"$S/disc.txt"
+}
+# cap_times REGEX: the Unix times of the decoded frames matching REGEX, one a line.
+cap_times() { grep -E "$1" "$S/disc.txt" 2>/dev/null | awk '{ print $1 }'; }
 # cap_count REGEX: number of decoded discovery frames matching REGEX (one frame a line).
 cap_count() {
 	local n
@@ -282,7 +316,8 @@ ipup_reached() { [ "$(ipup_count)" -ge "$1" ] || ! client_alive; }
 
 # check_session AC [IFNAME] [N]: the Nth session of the client is up through AC (1 or 2) on
 # IFNAME (default ppp0, "" for any) and works: ip-up got the right addresses and MACREMOTE (and
-# ACNAME if CHECK_ACNAME=1), MTU and MRU are 1492, ping works both ways, the log names the
+# ACNAME if CHECK_ACNAME=1), MTU and MRU are 1492 (WANT_MTU=1500: the MTU is 1500 and pppd did
+# not ask for a smaller MRU), ping works both ways, the log names the
 # session (unless SESSION_ID_KNOWN gives it) and the AC. Sets SESSION_ID. The client gets the
 # first address of the AC's pool, or with ANY_POOL=1 (a later session) any of its 4 addresses.
 check_session() {
@@ -326,9 +361,16 @@ check_session() {
 	fi
 	client_log_has "Connected to $(upper "$mac") via interface cli0|Connected to $mac via interface cli0" ||
 		fail log "no 'Connected to $(upper "$mac") via interface cli0' in the pppd log"
-	client_log_has 'sent \[LCP ConfReq .*<mru 1492>' || fail mru "pppd did not ask for MRU 1492"
-	ip -n cli -o link show dev "$ifname" 2>/dev/null | grep -q ' mtu 1492 ' ||
-		fail mtu "$ifname MTU is not 1492: $(ip -n cli -o link show dev "$ifname" 2>&1)"
+	local want=${WANT_MTU:-1492}
+	if [ "$want" = 1492 ]; then
+		client_log_has 'sent \[LCP ConfReq .*<mru 1492>' || fail mru "pppd did not ask for MRU 1492"
+	else
+		# pppd leaves out an MRU equal to its default of 1500.
+		! client_log_has 'sent \[LCP ConfReq .*<mru 1[0-9]{3}>' ||
+			fail mru "pppd asked for a smaller MRU: $(client_log | grep -E -o 'sent \[LCP ConfReq .*<mru [0-9]+>' | sed -n 1p)"
+	fi
+	ip -n cli -o link show dev "$ifname" 2>/dev/null | grep -q " mtu $want " ||
+		fail mtu "$ifname MTU is not $want: $(ip -n cli -o link show dev "$ifname" 2>&1)"
 	ip -n cli -o addr show dev "$ifname" 2>/dev/null | grep -q "inet $addr peer $loc/32" ||
 		fail addr "$ifname has not $addr peer $loc: $(ip -n cli -o addr show dev "$ifname" 2>&1)"
 	ip netns exec cli ping -c 1 -W 3 "$loc" >"$S/ping1.out" 2>&1 ||
@@ -366,33 +408,229 @@ evidence() {
 	ac_syslog | grep -v -E "pppd\[(${pids%|})\]:"
 	echo "----- ip-up records"
 	cat "$IPUP_LOG" 2>/dev/null
+	if [ -f "$S/multi.pids" ]; then
+		# Many pppds: the first one's log, and those of up to 3 that did not exit 5.
+		local p rc i=0 shown=" 1 "
+		echo "----- exit codes of the pppds (pid code)"
+		cat "$S/multi.rc" 2>/dev/null
+		while read -r p rc; do
+			[ "$rc" = 5 ] && continue
+			i=$(grep -n -x "$p" "$S/multi.pids" | cut -d: -f1)
+			[ -n "$i" ] && [ "${#shown}" -lt 12 ] && shown+="$i "
+		done <"$S/multi.rc"
+		for i in $shown; do
+			echo "----- pppd $i log"
+			cat "$S/pppd-$i.log" "$S/pppd-$i.out" 2>/dev/null
+		done
+	fi
+	if [ -f "$S/status.seen" ]; then
+		echo "----- status documents seen"
+		cat "$S/status.seen"
+	fi
+	if [ -f "$S/check.out" ]; then
+		echo "----- pppoe-check output"
+		cat "$S/check.out"
+	fi
 	echo "----- discovery capture on ac0 (tcpdump -e -n -vv -XX, ether proto 0x8863)"
 	tcpdump -Z root -r "$S/disc.pcap" -n -e -vv -XX 2>&1
+	if [ -f "$S/trace" ]; then
+		echo "----- trace (e2e_trace=1)"
+		cat "$S/trace"
+	fi
 }
 
 # run_one PLUGIN SCENARIO: runs a scenario in a subshell with its own deadline and reports.
+# Scenarios of features the C plugin does not have (OURS_ONLY) report N/A for it, unrun.
 run_one() {
 	local plugin=$1 name=$2 t0 pid res
+	if [ "$plugin" != ours ] && [[ " $OURS_ONLY " == *" $name "* ]]; then
+		echo "@@E2E RESULT $plugin $name N/A 0.0 not a feature of this plugin"
+		return
+	fi
 	scen_begin "$plugin" "$name"
 	now_us
 	t0=$NOW_US
 	(
+		if [ -n "${e2e_trace:-}" ]; then
+			# e2e_trace=1 (scripts/e2e: E2E_TRACE=1): every command with its time, in the evidence.
+			exec 7>>"$S/trace"
+			BASH_XTRACEFD=7
+			PS4='+ ${EPOCHREALTIME} '
+			set -x
+		fi
 		"s_${name//[-.]/_}"
 		cap_stop
 	) &
 	pid=$!
 	# Every wait inside a scenario has its own deadline; this one catches what they miss.
-	if ! wait_until "${e2e_deadline:-90}" eval '! kill -0 '"$pid"' 2>/dev/null'; then
+	local dl=${e2e_deadline:-${DEADLINES[$name]:-90}}
+	if ! wait_until "$dl" eval '! kill -0 '"$pid"' 2>/dev/null'; then
 		kill -KILL "$pid" 2>/dev/null
-		fail timeout "scenario still running after ${e2e_deadline:-90} s"
+		fail timeout "scenario still running after $dl s"
 	fi
 	wait "$pid" 2>/dev/null
 	scen_cleanup
 	if failed; then res=FAIL; else res=PASS; fi
+	if [ -f "$S/figures" ]; then
+		sed "s/^/@@E2E FIGURE $plugin $name /" "$S/figures"
+	fi
 	echo "@@E2E RESULT $plugin $name $res $(secs_since "$t0") $(tr '\n' ' ' <"$FAILS")"
-	if [ "$res" = FAIL ]; then
+	if [ "$res" = FAIL ] || [ -n "${e2e_trace:-}" ]; then
 		echo "@@E2E EVIDENCE-BEGIN $plugin $name"
 		evidence 2>&1 | sed 's/^/  | /'
 		echo "@@E2E EVIDENCE-END $plugin $name"
 	fi
+}
+
+# --- status file (pppoe-status-file) ----------------------------------------------------------
+
+# json_valid TEXT: true if TEXT is exactly one JSON value (RFC 8259) with optional surrounding
+# white space. A small recursive-descent checker in bash: busybox has no jq.
+json_valid() {
+	JS=$1 JP=0
+	_json_ws
+	_json_value || return 1
+	_json_ws
+	[ "$JP" -eq "${#JS}" ]
+}
+_json_ws() {
+	[[ ${JS:JP} =~ ^[[:space:]]* ]]
+	JP=$((JP + ${#BASH_REMATCH[0]}))
+}
+_JSON_STR='^"([^"\\[:cntrl:]]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"'
+_JSON_LIT='^(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?|true|false|null)'
+_json_string() {
+	[[ ${JS:JP} =~ $_JSON_STR ]] || return 1
+	JP=$((JP + ${#BASH_REMATCH[0]}))
+}
+_json_value() {
+	case ${JS:JP:1} in
+	'{')
+		JP=$((JP + 1))
+		_json_ws
+		if [ "${JS:JP:1}" = '}' ]; then
+			JP=$((JP + 1))
+			return 0
+		fi
+		while :; do
+			_json_ws
+			_json_string || return 1
+			_json_ws
+			[ "${JS:JP:1}" = : ] || return 1
+			JP=$((JP + 1))
+			_json_ws
+			_json_value || return 1
+			_json_ws
+			case ${JS:JP:1} in
+			,) JP=$((JP + 1)) ;;
+			'}')
+				JP=$((JP + 1))
+				return 0
+				;;
+			*) return 1 ;;
+			esac
+		done
+		;;
+	'[')
+		JP=$((JP + 1))
+		_json_ws
+		if [ "${JS:JP:1}" = ']' ]; then
+			JP=$((JP + 1))
+			return 0
+		fi
+		while :; do
+			_json_ws
+			_json_value || return 1
+			_json_ws
+			case ${JS:JP:1} in
+			,) JP=$((JP + 1)) ;;
+			']')
+				JP=$((JP + 1))
+				return 0
+				;;
+			*) return 1 ;;
+			esac
+		done
+		;;
+	'"') _json_string ;;
+	*)
+		[[ ${JS:JP} =~ $_JSON_LIT ]] || return 1
+		JP=$((JP + ${#BASH_REMATCH[0]}))
+		;;
+	esac
+}
+
+STATUS_FILE=/run/e2e-status.json
+# status_watch: in the background, polls $STATUS_FILE every 20 ms (no inotify, no fork per
+# poll: bash builtins only) and appends every new document to $S/status.seen.
+status_watch() {
+	rm -f "$STATUS_FILE" "$S/status.seen"
+	mkfifo "$S/tick"
+	(
+		exec 8<>"$S/tick"
+		local doc last=''
+		while :; do
+			if [ -f "$STATUS_FILE" ]; then
+				doc=
+				{ IFS= read -r doc || true; } 2>/dev/null <"$STATUS_FILE"
+				if [ -n "$doc" ] && [ "$doc" != "$last" ]; then
+					printf '%s\n' "$doc" >>"$S/status.seen"
+					last=$doc
+				fi
+			fi
+			read -r -t 0.02 -u 8 _ || true
+		done
+	) &
+	STATUS_WATCH_PID=$!
+	bg_track "$STATUS_WATCH_PID"
+}
+status_watch_stop() {
+	sleep 0.1
+	kill "$STATUS_WATCH_PID" 2>/dev/null
+	wait "$STATUS_WATCH_PID" 2>/dev/null
+}
+# status_states: the states seen, in order, repeats collapsed, one line ("discovering up ...").
+status_states() {
+	local line st last='' out=()
+	while IFS= read -r line; do
+		[[ $line =~ \"state\":\"([a-z-]+)\" ]] || continue
+		st=${BASH_REMATCH[1]}
+		[ "$st" = "$last" ] || out+=("$st")
+		last=$st
+	done <"$S/status.seen"
+	echo "${out[*]}"
+}
+# status_doc STATE: the last document seen in STATE.
+status_doc() { grep "\"state\":\"$1\"" "$S/status.seen" 2>/dev/null | tail -n 1; }
+# status_check_docs PID: every document seen is valid JSON with the common fields.
+status_check_docs() {
+	local pid=$1 doc n=0
+	[ -s "$S/status.seen" ] || {
+		fail status "no status document was ever seen at $STATUS_FILE"
+		return 1
+	}
+	while IFS= read -r doc; do
+		n=$((n + 1))
+		json_valid "$doc" || fail json "document $n is not valid JSON: $doc"
+		[[ $doc =~ ^\{\"state\":\"[a-z-]+\",\"time\":[0-9]+\.[0-9]{3},\"pid\":$pid,\"interface\":\"cli0\"[,}] ]] ||
+			fail status "document $n lacks state/time/pid $pid/interface cli0: $doc"
+		# An exit code is one of pppd's (0-21), never a placeholder.
+		if [[ $doc =~ \"exit_code\":(-?[0-9]+) ]] && { [ "${BASH_REMATCH[1]}" -lt 0 ] || [ "${BASH_REMATCH[1]}" -gt 21 ]; }; then
+			fail status "document $n has exit_code ${BASH_REMATCH[1]}: $doc"
+		fi
+	done <"$S/status.seen"
+}
+# status_expect STATE FIELD...: the last document in STATE has every FIELD (exact JSON text,
+# e.g. '"exit_code":19'; letter case aside, for MAC addresses).
+status_expect() {
+	local st=$1 doc f
+	shift
+	doc=$(status_doc "$st")
+	if [ -z "$doc" ]; then
+		fail status "no '$st' document seen (states: $(status_states))"
+		return 1
+	fi
+	for f in "$@"; do
+		case ${doc,,} in *"${f,,}"*) ;; *) fail status "'$st' document without $f: $doc" ;; esac
+	done
 }

@@ -260,6 +260,575 @@ s_bad_lo() { bad_input "(^|[^a-z0-9])(nic-)?lo([^a-z0-9]|$)" nic-lo; }
 s_bad_mac() { bad_input 'pppoe-mac' pppoe-mac 02:00:zz:00:00:01 nic-cli0; }
 s_bad_host_uniq() { bad_input 'host-uniq' host-uniq c0ffeezz nic-cli0; }
 
+# --- stale sessions (issue 6.1) ---------------------------------------------------------------
+
+# waits until ppp0 of the client is gone (after a SIGKILL of its pppd).
+client_ppp0_gone() { wait_until 5 eval '! ip -n cli link show ppp0 >/dev/null 2>&1'; }
+
+# The AC allows one session per client MAC (-x 1); its pppd gives up on a silent client after
+# 3 unanswered LCP echoes 2 s apart, so the AC times an abandoned session out after about 8 s.
+# The client pppd is killed with SIGKILL (no PADT, no LCP Terminate) and started again with the
+# same options. Our plugin ends the stale session with a PADT before its PADI; the C plugin can
+# only wait until the AC has timed the old session out (its PADIs at 0, 5 and 15 s).
+STALE_BOUND=40
+s_stale_session() {
+	# shellcheck disable=SC2034 # read by ac_start
+	AC_PPP_EXTRA=("lcp-echo-interval 2" "lcp-echo-failure 3")
+	ac_start 1 pap -x 1
+	cap_start
+	local dir=/var/run/pppoe-rs
+	local bad=$dir/cli0.999999.session
+	mkdir -p "$dir"
+	printf 'version=1\nthis is not a session record\n' >"$bad"
+	client_start nic-cli0
+	check_session 1 || return
+	local sid1=$SESSION_ID pid1=$CLIENT_PID
+	if [ "$PLUGIN" = ours ]; then
+		client_log_has "corrupt session record $bad" || fail stale "the corrupt record $bad was not logged"
+		[ -e "$bad" ] && fail stale "the corrupt record $bad was not removed"
+		[ -f "$dir/cli0.$pid1.session" ] || fail stale "no record $dir/cli0.$pid1.session of the live session"
+	fi
+	kill -KILL "$CLIENT_PID"
+	client_reap
+	client_ppp0_gone
+	now_us
+	local t=$NOW_US
+	client_start nic-cli0
+	if client_wait_up "$STALE_BOUND" 2 && client_alive; then
+		figure restart-to-new-session "$(secs_since "$t") s"
+	else
+		client_reap
+		figure restart-to-new-session "none within $STALE_BOUND s"
+		fail stale "no new session within $STALE_BOUND s of the restart ($([ -n "$CLIENT_RC" ] && echo "pppd exited $CLIENT_RC" || echo "pppd still running"))"
+		return
+	fi
+	ANY_POOL=1 check_session 1 ppp0 2
+	client_log_has "Sent PADT for stale session $sid1 " || fail stale "no 'Sent PADT for stale session $sid1' in the log"
+	cap_snapshot
+	[ "$(cap_count "$(from "$CLI_MAC")$AC1_MAC.* PADT \[ses $(printf '0x%x' "$sid1")\]")" -ge 1 ] ||
+		fail stale "no PADT from the client for the stale session $sid1 on the wire"
+	if [ "$PLUGIN" != ours ]; then
+		client_stop
+		return
+	fi
+	# nopppoe-stale-cleanup: killed again, the next pppd leaves the stale session alone.
+	local sid2=$SESSION_ID pid2=$CLIENT_PID n0 n
+	kill -KILL "$CLIENT_PID"
+	client_reap
+	client_ppp0_gone
+	n0=$(client_log | grep -c 'Sent PADT for stale session')
+	client_start nopppoe-stale-cleanup nic-cli0
+	wait_until 10 client_log_has "SENT PADI" || fail nostale "no PADI logged by the pppd with nopppoe-stale-cleanup"
+	sleep 1
+	cap_snapshot
+	n=$(client_log | grep -c 'Sent PADT for stale session')
+	[ "$n" = "$n0" ] || fail nostale "nopppoe-stale-cleanup: 'Sent PADT for stale session' logged"
+	n=$(cap_count "$(from "$CLI_MAC").* PADT \[ses $(printf '0x%x' "$sid2")\]")
+	[ "$n" = 0 ] || fail nostale "nopppoe-stale-cleanup: $n PADTs for the stale session $sid2 on the wire"
+	[ -f "$dir/cli0.$pid2.session" ] || fail nostale "nopppoe-stale-cleanup: the record of session $sid2 was removed"
+	# SIGTERM during discovery: pppd exits 5 or, as pppd counts a connect cut short, 8.
+	kill -TERM "$CLIENT_PID"
+	client_wait_exit 10 || fail stop "pppd still running 10 s after SIGTERM during discovery"
+}
+
+# --- RFC 4638 (issue 6.2) ---------------------------------------------------------------------
+
+# rp-pppoe's pppoe-server (since 3.11, so both 3.15 and 4.0 here) answers a PPP-Max-Payload tag
+# in PADI and PADR with one of its own, sized by the MTU its interface had when it started.
+ppp0_mtu() { ip -n cli -o link show dev ppp0 2>/dev/null | sed -n 's/.* mtu \([0-9]*\) .*/\1/p'; }
+s_rfc4638() {
+	touch "$S/undo-mtu"
+	ip -n ac link set ac0 mtu 1508
+	ip -n cli link set cli0 mtu 1508
+	# 1. The AC offers PPP-Max-Payload: MTU 1500 on ppp0.
+	ac_start 1 pap
+	cap_start
+	client_start mtu 1500 mru 1500 nic-cli0
+	local m
+	if WANT_MTU=1500 check_session 1; then
+		m=$(ppp0_mtu)
+		ip netns exec cli ping -c 1 -s 1472 -W 3 "$AC1_LOCAL" >"$S/ping-big.out" 2>&1 ||
+			fail ping "a 1500-byte IP packet does not get through: $(tail -n 2 "$S/ping-big.out")"
+		if [ "$PLUGIN" = ours ]; then
+			client_log_has 'PPP-Max-Payload 1500 accepted' || fail log "no 'PPP-Max-Payload 1500 accepted' in the log"
+		fi
+	fi
+	figure ppp0-MTU-when-offered "${m:-no session}"
+	client_stop
+	cap_snapshot
+	[ "$(cap_count "$(from "$CLI_MAC")ff:ff:ff:ff:ff:ff.* PADI .*PPP-Max-Payload")" -ge 1 ] ||
+		fail capture "the PADI carries no PPP-Max-Payload"
+	local mp
+	mp=$(cap_count "$(from "$AC1_MAC")$CLI_MAC.* PADS .*PPP-Max-Payload")
+	[ "$mp" -ge 1 ] || fail setup "the AC's PADS carries no PPP-Max-Payload: nothing was offered"
+	# 2. The AC does not offer it: this pppoe-server starts while ac0 has MTU 1500 (so it
+	# answers without the tag), then ac0 goes back to 1508.
+	kill -TERM "${AC_PIDS[0]}"
+	wait "${AC_PIDS[0]}"
+	AC_PIDS=()
+	ip -n ac link set ac0 mtu 1500
+	ac_start 1 pap
+	ip -n ac link set ac0 mtu 1508
+	client_start mtu 1500 mru 1500 nic-cli0
+	m=
+	if ANY_POOL=1 WANT_MTU=1492 check_session 1 ppp0 2; then
+		m=$(ppp0_mtu)
+		if [ "$PLUGIN" = ours ]; then
+			client_log_has 'did not confirm PPP-Max-Payload' || fail log "no 'did not confirm PPP-Max-Payload' in the log"
+		fi
+	fi
+	figure ppp0-MTU-when-not-offered "${m:-no session}"
+	client_stop
+	cap_stop
+	[ "$(cap_count "$(from "$AC1_MAC")$CLI_MAC.* PADS .*PPP-Max-Payload")" = "$mp" ] ||
+		fail setup "the second AC's PADS carries PPP-Max-Payload: it was meant not to offer it"
+}
+
+# --- many sessions on one port (issue 6.3) ----------------------------------------------------
+
+MULTI_N=32
+# Runs inside netns cli: starts N pppds (on cli0, or one per macvlan mvI), writes their pids to
+# DIR/multi.pids, then waits for each and appends "pid exit-code" to DIR/multi.rc. No `debug`
+# (the CPU time measured is that of a production setup, not of debug logging) and no LCP echoes;
+# 60 Configure-Requests, as the AC-side pppds of 32 sessions take up to 15 s to start on one
+# emulated CPU (64 pppds, and on bookworm 32 user-mode relays, start at once).
+multi_runner() {
+	local dir=$1 n=$2 mode=$3 word=$4 i dev started=()
+	for ((i = 1; i <= n; i++)); do
+		dev=cli0
+		[ "$mode" = macvlan ] && dev=mv$i
+		# One subshell per pppd waits for it: its exit code is recorded when it exits.
+		(
+			pppd nodetach logfile "$dir/pppd-$i.log" lcp-restart 1 lcp-max-configure 60 noauth \
+				noipdefault nodefaultroute user test password test ipparam e2e \
+				plugin "$word" "nic-$dev" </dev/null >>"$dir/pppd-$i.out" 2>&1 &
+			p=$!
+			echo "$i $p" >>"$dir/multi.started"
+			wait "$p"
+			echo "$p $?" >>"$dir/multi.rc"
+		) &
+	done
+	while :; do
+		started=()
+		[ -f "$dir/multi.started" ] && mapfile -t started <"$dir/multi.started"
+		[ "${#started[@]}" -ge "$n" ] && break
+		sleep 0.05
+	done
+	# multi.pids: the pppd pids in the order of their number i (pppd-i.log).
+	printf '%s\n' "${started[@]}" | sort -n | awk '{ print $2 }' >"$dir/multi.pids.tmp"
+	mv "$dir/multi.pids.tmp" "$dir/multi.pids"
+	wait
+}
+# cpu_ticks PID...: utime + stime of the processes, in clock ticks (1/100 s).
+cpu_ticks() {
+	local p st f sum=0
+	for p; do
+		read -r st <"/proc/$p/stat" 2>/dev/null || continue
+		# shellcheck disable=SC2206 # the fields after "(comm) "
+		f=(${st##*) })
+		sum=$((sum + f[11] + f[12]))
+	done
+	echo "$sum"
+}
+multi_rc_count() {
+	local n
+	n=$(wc -l <"$S/multi.rc" 2>/dev/null)
+	echo "${n:-0}"
+}
+ticks_s() { printf '%d.%02d' $(($1 / 100)) $(($1 % 100)); }
+
+# multi_sessions one|macvlan: MULTI_N pppds against one AC, all on cli0 or one per macvlan.
+multi_sessions() {
+	local mode=$1 n=$MULTI_N i macs
+	# The AC-side pppds wait the usual 3 s (not 1) after acknowledging a Terminate-Request
+	# before they end, so that 32 clients stopping at once get their PADTs out first.
+	# shellcheck disable=SC2034 # read by ac_start
+	AC_PPP_EXTRA=("lcp-restart 3")
+	ac_start 1 pap -N $((n + 8)) -L 10.0.0.1 -l -R 10.0.1.1
+	macs=$CLI_MAC
+	if [ "$mode" = macvlan ]; then
+		macs='02:00:00:00:01:[0-9a-f]{2}'
+		: >"$S/macvlan.batch"
+		: >"$S/undo-macvlan"
+		for ((i = 1; i <= n; i++)); do
+			printf 'link add link cli0 name mv%d address 02:00:00:00:01:%02x type macvlan mode bridge\nlink set mv%d up\n' \
+				"$i" "$i" "$i" >>"$S/macvlan.batch"
+			echo "link del mv$i" >>"$S/undo-macvlan"
+		done
+		ip -n cli -batch "$S/macvlan.batch" || {
+			fail setup "could not create the macvlan devices"
+			return
+		}
+	fi
+	cap_start
+	now_us
+	local t0=$NOW_US
+	# One shell in the client namespace starts them all (an `ip netns exec` each costs more).
+	ip netns exec cli bash -c "$(declare -f multi_runner); multi_runner \"\$@\"" multi \
+		"$S" "$n" "$mode" "$PLUGIN_WORD" &
+	bg_track $!
+	wait_until 20 test -s "$S/multi.pids" || {
+		fail setup "the pppds did not start"
+		return
+	}
+	local pids
+	mapfile -t pids <"$S/multi.pids"
+	printf 'pppd (%s pppds, logs pppd-1.log ... pppd-%s.log) on %s\n' "$n" "$n" "$mode" >>"$S/pppd.cmd"
+	if wait_until 100 multi_up "$n"; then
+		local ticks wall own
+		ticks=$(cpu_ticks "${pids[@]}")
+		wall=$(secs_since "$t0")
+		# ip-up records each pppd's CPU time at the moment its own session came up.
+		own=$(grep -v '^ipparam=ac ' "$IPUP_LOG" | sed -n 's/.* cpu=\([0-9][0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+		figure CPU-time-of-$n-pppds-to-all-up "$(ticks_s "$ticks") s"
+		figure CPU-time-each-to-its-own-up "$(ticks_s "$own") s"
+		figure wall-time-to-all-up "$wall s"
+	else
+		fail up "$(ipup_count) of $n sessions up within 100 s, $(multi_rc_count) pppds exited: $(sort "$S/multi.rc" 2>/dev/null | awk '{ print $2 }' | sort | uniq -c | tr '\n' ' ')"
+		figure wall-time-to-all-up "not all up ($(ipup_count) of $n)"
+	fi
+	local got
+	got=$(ip -n cli -o addr show 2>/dev/null | grep -c -E ': ppp[0-9]+ +inet 10\.0\.1\.[0-9]+ peer 10\.0\.0\.[0-9]+/32')
+	[ "$got" = "$n" ] || fail up "$got ppp interfaces with an address, want $n"
+	cap_snapshot
+	got=$(grep -E "$(from "$macs").* PADR " "$S/disc.txt" | grep -o 'Host-Uniq 0x[0-9A-Fa-f]*' | sort -u | wc -l)
+	[ "$got" = "$n" ] || fail host-uniq "$got distinct Host-Uniq values in the clients' PADRs, want $n"
+	if [ "$mode" = macvlan ]; then
+		got=$(grep -E "$(from "$macs").* PADR " "$S/disc.txt" | awk '{ print $2 }' | sort -u | wc -l)
+		[ "$got" = "$n" ] || fail mac "PADRs from $got distinct macvlan MACs, want $n"
+	fi
+	# Teardown: SIGTERM to all, each exits 5 and sends its PADT.
+	kill -TERM "${pids[@]}" 2>/dev/null
+	wait_until 30 multi_exited "$n" || fail stop "$(multi_rc_count) of $n pppds exited within 30 s of SIGTERM"
+	# 5, or 16: under this load pppd 2.5.2 sometimes logs "Modem hangup" after "Sent PADT" (with
+	# either plugin) and exits 16; the PADT count below tells whether the teardown was complete.
+	figure exit-codes-after-SIGTERM "$(awk '{ print $2 }' "$S/multi.rc" | sort -n | uniq -c | awk '{ printf "%s%sx %s", sep, $1, $2; sep = ", " }')"
+	got=$(awk '$2 != 5 && $2 != 16' "$S/multi.rc" | wc -l)
+	[ "$got" = 0 ] || fail stop "$got pppds exited with neither 5 nor 16 after SIGTERM: $(awk '{ print $2 }' "$S/multi.rc" | sort | uniq -c | tr '\n' ' ')"
+	cap_stop
+	got=$(grep -E "$(from "$macs").* PADT " "$S/disc.txt" | grep -o -E '^[0-9:.]+ [0-9a-f:]+ |\[ses 0x[0-9a-f]+\]' | paste - - | awk '{ print $2, $3, $4 }' | sort -u | wc -l)
+	[ "$got" = "$n" ] || fail padt "$got distinct sessions got a PADT from the client side, want $n"
+	wait_until 10 eval '! ip -n cli -o link show | grep -q ": ppp"' || fail stop "ppp interfaces left after all pppds exited"
+}
+multi_exited() { [ "$(multi_rc_count)" -ge "$1" ]; }
+multi_up() { [ "$(ipup_count)" -ge "$1" ] || [ "$(multi_rc_count)" -ge "$1" ]; }
+s_multi_session() { multi_sessions one; }
+s_macvlan_sessions() { multi_sessions macvlan; }
+
+# --- recovery (issue 6.4) ---------------------------------------------------------------------
+
+# gaps_check TIMEOUT ATTEMPTS HOLDOFF: reads PADI times (one a line) and prints the gaps between
+# them, each followed by "!" if it is shorter than the schedule allows: TIMEOUT doubling within
+# a round of ATTEMPTS PADIs, then the last timeout plus HOLDOFF before the next round.
+gaps_check() {
+	awk -v T="$1" -v N="$2" -v H="$3" '
+		{ t[NR] = $1 }
+		END {
+			for (i = 2; i <= NR; i++) {
+				k = (i - 2) % N
+				want = T
+				for (j = 0; j < k; j++) want *= 2
+				if (k == N - 1) want += H
+				g = t[i] - t[i - 1]
+				printf "%.2f%s ", g, (g < want - 0.1 ? "!" : "")
+			}
+		}'
+}
+
+s_recovery() {
+	local hold=2
+	ac_start 1 pap
+	cap_start
+	client_start persist holdoff "$hold" maxfail 0 nic-cli0
+	check_session 1 || return
+	now_us
+	local t=$NOW_US
+	ac_hangup || return
+	if ! client_wait_up 30 2 || ! client_alive; then
+		fail up "no new session within 30 s of the AC's PADT"
+		figure AC-hangup-to-next-session "none within 30 s"
+		return
+	fi
+	local dt
+	dt=$(secs_since "$t")
+	ANY_POOL=1 check_session 1 "" 2
+	client_stop
+	cap_snapshot
+	# From the capture: the AC's PADT, the client's next PADI, the AC's PADS.
+	local tpadt tpadi tpads npadi
+	tpadt=$(cap_times "$(from "$AC1_MAC")$CLI_MAC.* PADT " | sed -n 1p)
+	tpadi=$(cap_times "$(from "$CLI_MAC")ff:ff:ff:ff:ff:ff.* PADI" | awk -v a="${tpadt:-0}" '$1 > a' | sed -n 1p)
+	tpads=$(cap_times "$(from "$AC1_MAC")$CLI_MAC.* PADS " | awk -v a="${tpadi:-0}" '$1 > a' | sed -n 1p)
+	if [ -z "$tpadt" ] || [ -z "$tpadi" ] || [ -z "$tpads" ]; then
+		fail capture "no AC PADT, then client PADI, then PADS in the capture"
+		return
+	fi
+	npadi=$(cap_times "$(from "$CLI_MAC")ff:ff:ff:ff:ff:ff.* PADI" | awk -v a="$tpadt" -v b="$tpads" '$1 > a && $1 < b' | wc -l)
+	local gap rtt
+	gap=$(awk -v a="$tpadt" -v b="$tpadi" 'BEGIN { printf "%.2f", b - a }')
+	rtt=$(awk -v a="$tpadi" -v b="$tpads" 'BEGIN { printf "%.3f", b - a }')
+	# pppd applies the holdoff only after a failed attempt, not after a session that was up
+	# (np_up clears need_holdoff), so the PADI may come at once.
+	figure AC-hangup-to-next-session "$dt s (holdoff $hold; PADT to PADI $gap s, PADI to PADS $rtt s)"
+	awk -v g="$gap" -v h="$hold" 'BEGIN { exit !(g <= h + 1.5) }' || fail recovery "the PADI came $gap s after the AC's PADT, want at most holdoff $hold + 1.5 s"
+	[ "$npadi" = 1 ] || fail recovery "$npadi PADIs before the PADS, want 1 (one discovery round trip)"
+	awk -v r="$rtt" 'BEGIN { exit !(r <= 1) }' || fail recovery "PADI to PADS took $rtt s"
+	# No AC at all: persist holdoff 0, 1-s PADI timeout, 3 attempts.
+	kill -TERM "${AC_PIDS[0]}"
+	wait "${AC_PIDS[0]}"
+	AC_PIDS=()
+	local last
+	last=$(cap_times "$(from "$CLI_MAC")ff:ff:ff:ff:ff:ff.* PADI" | tail -n 1)
+	client_start persist holdoff 0 maxfail 0 pppoe-padi-timeout 1 pppoe-padi-attempts 3 nic-cli0
+	sleep 8.5
+	# Then SIGTERM (during discovery): pppd must stop, without more PADIs.
+	local tterm=$EPOCHREALTIME ex
+	now_us
+	local t2=$NOW_US
+	kill -TERM "$CLIENT_PID"
+	if client_wait_exit 5; then
+		ex="pppd exited $CLIENT_RC after $(secs_since "$t2") s"
+	else
+		ex="pppd still running 5 s later"
+		fail stop "pppd (persist holdoff 0) still running 5 s after SIGTERM during discovery"
+		kill -KILL "$CLIENT_PID"
+		client_reap
+	fi
+	cap_stop
+	cap_snapshot
+	local gaps n nafter
+	cap_times "$(from "$CLI_MAC")ff:ff:ff:ff:ff:ff.* PADI" | awk -v a="${last:-0}" -v b="$tterm" '$1 > a && $1 < b' >"$S/padi.times"
+	n=$(wc -l <"$S/padi.times")
+	nafter=$(cap_times "$(from "$CLI_MAC")ff:ff:ff:ff:ff:ff.* PADI" | awk -v b="$tterm" '$1 >= b' | wc -l)
+	gaps=$(gaps_check 1 3 0 <"$S/padi.times")
+	figure PADI-gaps-without-AC "${gaps% } s ($n PADIs in 8.5 s; timeout 1, 3 attempts, holdoff 0)"
+	figure SIGTERM-during-discovery "$ex; $nafter PADIs after it"
+	case $gaps in *!*) fail flood "PADIs closer together than the configured timeouts (gaps marked !): $gaps" ;; esac
+	[ "$n" -ge 4 ] || fail persist "$n PADIs in 8.5 s: no new discovery round after the first"
+	[ "$nafter" -le 1 ] || fail flood "$nafter PADIs after SIGTERM"
+}
+
+# --- status file (issue 5) --------------------------------------------------------------------
+
+# The AC's frames leave 300 ms late, so that every state of the status file lasts long enough
+# to be seen by polling.
+status_slow_ac() {
+	touch "$S/undo-netem"
+	ip netns exec ac tc qdisc add dev ac0 root netem delay 300ms || fail setup "tc netem failed"
+}
+STATUS_WALK="discovering server-found session authenticating up down"
+
+s_status_good() {
+	ac_start 1 pap
+	status_slow_ac
+	cap_start
+	status_watch
+	client_start pppoe-status-file "$STATUS_FILE" nic-cli0
+	local pid=$CLIENT_PID
+	CHECK_ACNAME=1 check_session 1
+	client_stop
+	status_watch_stop
+	status_check_docs "$pid"
+	[ "$(status_states)" = "$STATUS_WALK" ] || fail walk "states seen: $(status_states); want $STATUS_WALK"
+	status_expect discovering '"attempts":3'
+	status_expect server-found "\"ac_name\":\"$AC1_NAME\"" "\"ac_mac\":\"$AC1_MAC\"" "\"service_name\":\"$AC1_SVC\"" \
+		'"offers":[{' '"accepted":true'
+	status_expect session "\"session_id\":$SESSION_ID," "\"ac_mac\":\"$AC1_MAC\"" "\"ac_name\":\"$AC1_NAME\""
+	status_expect up '"ppp_interface":"ppp0"' "\"local_address\":\"$AC1_POOL\"" "\"remote_address\":\"$AC1_LOCAL\""
+	status_expect down '"ended_by":"us"' '"exit_code":5'
+}
+
+s_status_wrong_password() {
+	ac_start 1 pap
+	status_slow_ac
+	status_watch
+	CLIENT_PASS=wrong client_start pppoe-status-file "$STATUS_FILE" nic-cli0
+	local pid=$CLIENT_PID
+	client_expect_exit 20 19
+	status_watch_stop
+	status_check_docs "$pid"
+	local want="discovering server-found session authenticating auth-failed"
+	[ "$(status_states)" = "$want" ] || fail walk "states seen: $(status_states); want $want"
+	status_expect auth-failed '"exit_code":19'
+}
+
+s_status_no_ac() {
+	cap_start
+	status_watch
+	client_start pppoe-status-file "$STATUS_FILE" pppoe-padi-timeout 1 pppoe-padi-attempts 2 nic-cli0
+	local pid=$CLIENT_PID
+	client_expect_exit 12 8
+	status_watch_stop
+	status_check_docs "$pid"
+	[ "$(status_states)" = "discovering no-server" ] || fail walk "states seen: $(status_states); want discovering no-server"
+	status_expect discovering '"attempt":2,"attempts":2'
+	status_expect no-server '"attempts":2'
+}
+
+s_status_ac_hangup() {
+	ac_start 1 pap
+	cap_start
+	status_watch
+	client_start pppoe-status-file "$STATUS_FILE" nic-cli0
+	local pid=$CLIENT_PID
+	check_session 1 || return
+	ac_hangup || return
+	client_expect_exit 10 16
+	status_watch_stop
+	status_check_docs "$pid"
+	case " $(status_states)" in *" up down") ;; *) fail walk "states seen: $(status_states); want ... up down" ;; esac
+	status_expect down '"ended_by":"ac-padt"' '"exit_code":16' '"reason":"session ended by the access concentrator"'
+}
+
+s_status_bad_path() { bad_input 'pppoe-status-file.*/nonexistent/x|/nonexistent/x.*pppoe-status-file' pppoe-status-file /nonexistent/x nic-cli0; }
+
+# --- scripts/pppoe-check (issue 5) ------------------------------------------------------------
+
+# pppoe_check PASSWORD WANT-EXIT WANT-LINE: runs the account check in the client namespace.
+pppoe_check() {
+	local out rc
+	echo "pppoe-check --timeout 30 --plugin $PLUGIN_WORD cli0 $USER_NAME $1" >>"$S/pppd.cmd"
+	out=$(ip netns exec cli sh /e2e/pppoe-check --timeout 30 --plugin "$PLUGIN_WORD" cli0 "$USER_NAME" "$1" 2>"$S/pppd.out")
+	rc=$?
+	echo "$out" >"$S/check.out"
+	[ "$out" = "$3" ] || fail check "printed '$out', want '$3'"
+	[ "$rc" = "$2" ] || fail exit "exit status $rc, want $2"
+}
+
+# /etc/ppp/options.cli0 (read by the plugin, as the C plugin does) gives the check's pppd the
+# suite's lcp-restart 1.
+s_pppoe_check_good() {
+	echo 'lcp-restart 1' >/etc/ppp/options.cli0
+	ac_start 1 pap
+	cap_start
+	pppoe_check "$USER_PASS" 0 '{"res": "success", "code": [100, 101], "msg": ["PPPoE server found", "connected"]}'
+}
+
+s_pppoe_check_wrong_password() {
+	echo 'lcp-restart 1' >/etc/ppp/options.cli0
+	ac_start 1 pap
+	cap_start
+	pppoe_check wrong 1 '{"res": "failed", "code": [100, 200], "msg": ["PPPoE server found", "authentication failed, check user name and password"]}'
+}
+
+# The check has no PADI options of its own: /etc/ppp/options.cli0 (read by the plugin, as the
+# C plugin does) shortens discovery to 2 PADIs 1 s apart.
+s_pppoe_check_no_ac() {
+	printf '%s\n' 'pppoe-padi-timeout 1' 'pppoe-padi-attempts 2' >/etc/ppp/options.cli0
+	cap_start
+	pppoe_check "$USER_PASS" 1 '{"res": "failed", "code": [201], "msg": ["no PPPoE server answered"]}'
+}
+
+# The AC hangs up before the session is up: its pppd is killed 0.3 s after it starts (LCP
+# cannot finish before the client's first Configure-Request is resent, 3 s later).
+s_pppoe_check_hangup() {
+	ac_start 1 pap
+	cap_start
+	(
+		local p
+		while :; do
+			p=$(ac_pppd_pids)
+			if [ -n "$p" ]; then
+				sleep 0.3
+				# shellcheck disable=SC2086 # one pid a word
+				kill -KILL $p
+				break
+			fi
+			sleep 0.05
+		done
+	) &
+	bg_track $!
+	pppoe_check "$USER_PASS" 1 '{"res": "failed", "code": [100, 202], "msg": ["PPPoE server found", "connection failed: session ended by the access concentrator"]}'
+}
+
+# --- signals, faults and churn (issue 4.4, 4.5) ------------------------------------------------
+
+# SIGTERM while discovery waits for a PADO (no AC, a 30 s PADI timeout): pppd ends at once with
+# exit 5 and sends no further PADI.
+s_sigterm_discovery() {
+	cap_start
+	client_start pppoe-padi-timeout 30 nic-cli0
+	wait_until 5 eval 'cap_snapshot; [ "$(cap_count " PADI ")" -ge 1 ]' || fail setup "no PADI within 5 s"
+	now_us
+	local t0=$NOW_US
+	kill -TERM "$CLIENT_PID"
+	if ! client_wait_exit 3; then
+		fail stop "pppd still dialling 3 s after SIGTERM"
+		kill -KILL "$CLIENT_PID"
+		client_reap
+	else
+		now_us
+		figure stop "$(((NOW_US - t0) / 1000)) ms from SIGTERM to exit"
+		[ "$CLIENT_RC" = 5 ] || fail exit "pppd exited $CLIENT_RC after SIGTERM, want 5"
+	fi
+	cap_stop
+	local n
+	n=$(cap_count "$(from "$CLI_MAC").* PADI")
+	[ "$n" = 1 ] || fail padi "$n PADIs on the wire, want 1 (the 30 s wait was cut short)"
+}
+
+# The interface goes down while discovery waits: a clear error and exit 8 at once, no hang and
+# no busy loop (pppd's CPU time stays small).
+s_iface_down() {
+	client_start pppoe-padi-timeout 30 nic-cli0
+	wait_until 5 client_log_has 'PADI|Rust PPPoE|RP-PPPoE' || true
+	sleep 1
+	ip -n cli link set cli0 down
+	now_us
+	local t0=$NOW_US
+	if ! client_wait_exit 5; then
+		local ticks
+		ticks=$(awk '{ print $14 + $15 }' /proc/"$CLIENT_PID"/stat 2>/dev/null)
+		fail hang "pppd still running 5 s after its interface went down (CPU ${ticks:-?} ticks)"
+		kill -KILL "$CLIENT_PID"
+		client_reap
+	else
+		figure exit "$(((NOW_US - t0) / 1000)) ms after link down, exit $CLIENT_RC"
+		[ "$CLIENT_RC" = 8 ] || fail exit "pppd exited $CLIENT_RC after its interface went down, want 8"
+		client_log_has 'Network is down|discovery on cli0 failed' || fail log "no clear error about the interface in the log"
+	fi
+	ip -n cli link set cli0 up
+}
+
+# 100 sessions in one pppd with persist, each ended by the AC (its pppd killed, so
+# pppoe-server sends PADT): pppd's open descriptors and resident memory stay flat.
+# 100 cycles on 2.5.2; 25 on 2.4.9, whose user-mode AC makes each cycle slower (CI time).
+case $PPPD_VER in 2.4.*) CHURN_CYCLES=${CHURN_CYCLES:-25} ;; *) CHURN_CYCLES=${CHURN_CYCLES:-100} ;; esac
+s_churn() {
+	ac_start 1 pap
+	client_start nic-cli0 persist holdoff 0 maxfail 0
+	client_wait_up 20 1 && [ "$(ipup_count)" -ge 1 ] || { fail session "no first session"; return; }
+	local i fd0='' rss0='' fd rss
+	for i in $(seq 1 "$CHURN_CYCLES"); do
+		ac_hangup || return
+		if ! wait_until 20 eval "[ \"\$(ipup_count)\" -ge $((i + 1)) ]"; then
+			fail churn "session $((i + 1)) did not come up (cycle $i)"
+			return
+		fi
+		if [ "$i" = 5 ]; then
+			fd0=$(ls /proc/"$CLIENT_PID"/fd | wc -l)
+			rss0=$(awk '/^VmRSS/ { print $2 }' /proc/"$CLIENT_PID"/status)
+		fi
+	done
+	fd=$(ls /proc/"$CLIENT_PID"/fd | wc -l)
+	rss=$(awk '/^VmRSS/ { print $2 }' /proc/"$CLIENT_PID"/status)
+	figure fds "$fd0 after 5 cycles, $fd after $CHURN_CYCLES"
+	figure rss "$rss0 kB after 5 cycles, $rss kB after $CHURN_CYCLES"
+	[ "$fd" = "$fd0" ] || fail leak "open descriptors grew from $fd0 to $fd over $((CHURN_CYCLES - 5)) sessions"
+	[ $((rss - rss0)) -le 64 ] || fail leak "resident memory grew from $rss0 kB to $rss kB over $((CHURN_CYCLES - 5)) sessions"
+	client_stop
+}
+
+# Scenarios of features Debian's C plugin does not have: reported as N/A for it, not run.
+# churn is run for our plugin only, to keep the suite's time down.
+OURS_ONLY="status-good status-wrong-password status-no-ac status-ac-hangup status-bad-path
+	pppoe-check-good pppoe-check-wrong-password pppoe-check-no-ac pppoe-check-hangup churn"
+OURS_ONLY=${OURS_ONLY//$'\n'/ }
+OURS_ONLY=${OURS_ONLY//$'\t'/}
+# Scenario deadlines other than the default 90 s.
+# shellcheck disable=SC2034 # read by run_one
+declare -A DEADLINES=([multi-session]=200 [macvlan-sessions]=200 [churn]=420)
+
 # --- drivers ----------------------------------------------------------------------------------
 
 scenario_names() { awk 'NF && $1 !~ /^#/ { print $1 }' /e2e/scenarios.list; }
