@@ -41,6 +41,7 @@ const ALLOWED_IMPORTS: &[&str] = &[
     "socket",
     "strlen",
     "syslog",
+    "nanosleep",
     "mkdir",
     "opendir",
     "readdir",
