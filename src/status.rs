@@ -89,7 +89,7 @@ impl State {
 
 /// Appends `bytes` as a JSON string: valid UTF-8 is kept, invalid bytes
 /// become U+FFFD, and `"`, `\` and control characters are escaped.
-fn json_str(out: &mut String, bytes: &[u8]) {
+pub(crate) fn json_str(out: &mut String, bytes: &[u8]) {
     out.push('"');
     for c in String::from_utf8_lossy(bytes).chars() {
         match c {

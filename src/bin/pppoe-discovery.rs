@@ -29,6 +29,10 @@ mod engine;
 #[path = "../os.rs"]
 mod os;
 
+#[allow(dead_code)]
+#[path = "../status.rs"]
+mod status;
+
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::Write as _;
@@ -373,23 +377,11 @@ fn printable(bytes: &[u8]) -> String {
     out
 }
 
-/// A JSON string literal for bytes from the wire (lossy UTF-8, escaped).
+/// A JSON string literal for bytes from the wire (lossy UTF-8, escaped as in
+/// the plugin's status file).
 fn json_string(bytes: &[u8]) -> String {
-    let mut out = String::from("\"");
-    for c in String::from_utf8_lossy(bytes).chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 || c == '\u{7f}' => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    let mut out = String::new();
+    status::json_str(&mut out, bytes);
     out
 }
 
