@@ -292,6 +292,7 @@ unsafe extern "C" fn process_extra_options() {
 /// turns off what makes no sense on Ethernet.
 unsafe extern "C" fn check_options() {
     let Some(api) = api::get() else { return };
+    super::logger::set_debug(api.debug());
     let settings = match options::Raw::read().parse() {
         Ok(s) => s,
         Err(msg) => {
