@@ -26,7 +26,14 @@ fn lookup(name: &[u8]) -> *mut c_void {
 }
 
 /// Reinterprets a looked-up address as a nullable function pointer.
+/// `func!(missing, T, NAME)` records a missing required symbol in `missing`;
+/// `func!(optional T, NAME)` is for symbols whose absence only disables a feature.
 macro_rules! func {
+    (optional $ty:ty, $name:expr) => {{
+        let p = lookup($name);
+        // SAFETY: as below.
+        unsafe { core::mem::transmute::<*mut c_void, $ty>(p) }
+    }};
     ($missing:ident, $ty:ty, $name:expr) => {{
         let p = lookup($name);
         if p.is_null() {
@@ -132,8 +139,6 @@ pub(crate) fn get() -> Option<&'static Api> {
 pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
     let mut missing: Vec<&[u8]> = Vec::new();
     let m = &mut missing;
-    // Symbols whose absence only disables a feature.
-    let mut optional: Vec<&[u8]> = Vec::new();
     let var = |m: &mut Vec<&'static [u8]>, name: &'static [u8]| {
         let p = lookup(name);
         if p.is_null() {
@@ -172,7 +177,7 @@ pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
             modem: var(m, b::PPP_SYM_MODEM).cast(),
             debug: var(m, b::PPP_SYM_DEBUG).cast(),
             got_sigterm: lookup(b::PPP_SYM_GOT_SIGTERM).cast(),
-            add_notifier: func!(optional, b::ppp_add_notifier_fn, b::PPP_SYM_ADD_NOTIFIER),
+            add_notifier: func!(optional b::ppp_add_notifier_fn, b::PPP_SYM_ADD_NOTIFIER),
             phasechange: lookup(b::PPP_SYM_PHASECHANGE).cast(),
             exitnotify: lookup(b::PPP_SYM_EXITNOTIFY).cast(),
             ip_up_notifier: lookup(b::PPP_SYM_IP_UP_NOTIFIER).cast(),
@@ -186,9 +191,9 @@ pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
             set_modem: func!(m, b::ppp_set_bool_fn, b::PPP_SYM_SET_MODEM),
             debug_on: func!(m, b::ppp_get_bool_fn, b::PPP_SYM_DEBUG_ON),
             signaled: func!(m, b::ppp_signaled_fn, b::PPP_SYM_SIGNALED),
-            add_notify: func!(optional, b::ppp_add_notify_fn, b::PPP_SYM_ADD_NOTIFY),
-            get_status: func!(optional, b::ppp_get_int_fn, b::PPP_SYM_GET_STATUS),
-            set_status: func!(optional, b::ppp_set_int_fn, b::PPP_SYM_SET_STATUS),
+            add_notify: func!(optional b::ppp_add_notify_fn, b::PPP_SYM_ADD_NOTIFY),
+            get_status: func!(optional b::ppp_get_int_fn, b::PPP_SYM_GET_STATUS),
+            set_status: func!(optional b::ppp_set_int_fn, b::PPP_SYM_SET_STATUS),
         },
     };
     if !missing.is_empty() {
