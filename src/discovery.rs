@@ -9,6 +9,7 @@ use core::time::Duration;
 
 use crate::engine::{Config, Engine, Event, Failure, Offer, Session};
 use crate::os::{self, DiscoverySocket, OsError};
+use crate::text;
 use crate::wire;
 
 /// Why discovery ended without a session.
@@ -50,7 +51,7 @@ pub(crate) fn run(
     loop {
         while let Some(frame) = engine.poll_transmit() {
             if dump {
-                log::debug!("SENT {}", wire::dump(&frame));
+                text::debug!("SENT ", &wire::dump(&frame));
             }
             sock.send(&frame).map_err(Error::Os)?;
             if wire::Frame::new_checked(&frame[..]).is_ok_and(|f| f.code() == wire::Code::PADI) {
@@ -77,7 +78,7 @@ pub(crate) fn run(
             Some(n) => {
                 let frame = buf.get(..n).unwrap_or(&[]);
                 if dump {
-                    log::debug!("RCVD {}", wire::dump(frame));
+                    text::debug!("RCVD ", &wire::dump(frame));
                 }
                 engine.handle_frame(os::now(), frame);
             }
@@ -93,7 +94,7 @@ pub(crate) fn send_padt(ifname: &str, session: &Session, dump: bool) -> Result<(
     let sock = DiscoverySocket::open(ifname)?;
     let frame = session.padt(None);
     if dump {
-        log::debug!("SENT {}", wire::dump(&frame));
+        text::debug!("SENT ", &wire::dump(&frame));
     }
     sock.send(&frame)
 }

@@ -18,20 +18,15 @@
 use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::{self, Write as _};
 use core::time::Duration;
 
-use log::Level;
+use crate::text::{self, push, Hex2, Level, Put};
 
 use crate::wire::{self, Code, Frame, MacAddr, Repr, Tag, TagIter, TagType};
 
-/// Logs through the `log` facade; in unit tests the line is also recorded for assertions.
+/// Logs one line (see `text::log!`; unit tests record it for assertions).
 macro_rules! note {
-    ($level:expr, $($arg:tt)+) => {{
-        #[cfg(test)]
-        tests::record($level, alloc::format!($($arg)+));
-        log::log!($level, $($arg)+);
-    }};
+    ($level:expr; $($e:expr),+ $(,)?) => { text::log!($level; $($e),+) };
 }
 
 /// Smallest PPP-Max-Payload value taken from an AC (RFC 4638: larger than 1492).
@@ -183,7 +178,7 @@ impl Session {
                 Err(err) => match drop_order.next() {
                     Some(&ty) => {
                         if tags.iter().any(|t| t.ty == ty) {
-                            note!(Level::Debug, "PADT: {err}; leaving out the {ty} tag");
+                            note!(Level::Debug; "PADT: ", err, "; leaving out the ", ty, " tag");
                         }
                         tags.retain(|t| t.ty != ty);
                     }
@@ -257,52 +252,52 @@ pub(crate) enum Ignored {
     WrongAc(MacAddr),
 }
 
-impl fmt::Display for Ignored {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Put for Ignored {
+    fn put(&self, out: &mut String) {
         match *self {
-            Ignored::Malformed(err) => write!(f, "Ignoring invalid PPPoE frame: {err}"),
-            Ignored::SessionFrame => f.write_str("Ignoring PPPoE session frame during discovery"),
-            Ignored::Unexpected(code) => write!(f, "Ignoring unexpected {code} packet"),
-            Ignored::PadtDuringDiscovery => f.write_str("Ignoring PADT packet during discovery"),
-            Ignored::Finished(code) => write!(f, "Ignoring {code} packet: discovery is over"),
-            Ignored::NotForUs(code, dst) => write!(f, "Ignoring {code} packet addressed to {dst}"),
+            Ignored::Malformed(err) => push!(out; "Ignoring invalid PPPoE frame: ", err),
+            Ignored::SessionFrame => out.push_str("Ignoring PPPoE session frame during discovery"),
+            Ignored::Unexpected(code) => push!(out; "Ignoring unexpected ", code, " packet"),
+            Ignored::PadtDuringDiscovery => out.push_str("Ignoring PADT packet during discovery"),
+            Ignored::Finished(code) => push!(out; "Ignoring ", code, " packet: discovery is over"),
+            Ignored::NotForUs(code, dst) => {
+                push!(out; "Ignoring ", code, " packet addressed to ", dst)
+            }
             Ignored::FromOurselves(code) => {
-                write!(f, "Ignoring {code} packet from our own MAC address")
+                push!(out; "Ignoring ", code, " packet from our own MAC address")
             }
             Ignored::NonUnicastSource(src) => {
-                write!(f, "Ignoring PADO packet from non-unicast MAC address {src}")
+                push!(out; "Ignoring PADO packet from non-unicast MAC address ", src)
             }
             Ignored::HostUniqMismatch(code) => {
-                write!(
-                    f,
-                    "Ignoring {code} packet with a missing or wrong Host-Uniq tag"
-                )
+                push!(out; "Ignoring ", code, " packet with a missing or wrong Host-Uniq tag")
             }
             Ignored::WrongMac(src) => {
-                write!(f, "Ignoring PADO packet from wrong MAC address {src}")
+                push!(out; "Ignoring PADO packet from wrong MAC address ", src)
             }
-            Ignored::NoAcName => f.write_str("Ignoring PADO packet with no AC-Name tag"),
-            Ignored::NoServiceName => f.write_str("Ignoring PADO packet with no Service-Name tag"),
-            Ignored::ErrorTag(code, ty) => write!(f, "Ignoring {code} packet with a {ty} tag"),
+            Ignored::NoAcName => out.push_str("Ignoring PADO packet with no AC-Name tag"),
+            Ignored::NoServiceName => out.push_str("Ignoring PADO packet with no Service-Name tag"),
+            Ignored::ErrorTag(code, ty) => {
+                push!(out; "Ignoring ", code, " packet with a ", ty, " tag")
+            }
             Ignored::AcNameMismatch => {
-                f.write_str("Ignoring PADO packet: its AC-Name is not the requested one")
+                out.push_str("Ignoring PADO packet: its AC-Name is not the requested one")
             }
             Ignored::ServiceMismatch => {
-                f.write_str("Ignoring PADO packet: it does not offer the requested Service-Name")
+                out.push_str("Ignoring PADO packet: it does not offer the requested Service-Name")
             }
             Ignored::PadrTooLong(err) => {
-                write!(
-                    f,
-                    "Ignoring PADO packet: the PADR answering it is invalid: {err}"
-                )
+                push!(out; "Ignoring PADO packet: the PADR answering it is invalid: ", err)
             }
-            Ignored::WrongAc(src) => write!(
-                f,
-                "Ignoring PADS packet from {src}: not the chosen access concentrator"
+            Ignored::WrongAc(src) => push!(out;
+                "Ignoring PADS packet from ", src, ": not the chosen access concentrator"
             ),
         }
     }
 }
+
+text::display_via_put!(Ignored);
+text::by_value!(Ignored, HexList<'_>);
 
 impl Ignored {
     fn level(&self) -> Level {
@@ -380,7 +375,7 @@ impl<'a> Summary<'a> {
                 _ => continue,
             };
             if slot.is_some() {
-                note!(Level::Debug, "{code}: ignoring duplicate {} tag", tag.ty);
+                note!(Level::Debug; code, ": ignoring duplicate ", tag.ty, " tag");
             } else {
                 *slot = Some(tag.value);
             }
@@ -395,10 +390,8 @@ impl<'a> Summary<'a> {
                 Some(u16::from_be_bytes([hi, lo]))
             }
             value => {
-                note!(
-                    Level::Debug,
-                    "{code}: ignoring invalid PPP-Max-Payload tag {:02x?}",
-                    value
+                note!(Level::Debug;
+                    code, ": ignoring invalid PPP-Max-Payload tag ", HexList(value)
                 );
                 None
             }
@@ -418,7 +411,7 @@ fn service_names(payload: &[u8]) -> impl Iterator<Item = &[u8]> {
 fn log_error_tags(code: Code, payload: &[u8]) {
     for tag in TagIter::new(payload).flatten() {
         if tag.ty.is_error() {
-            note!(Level::Error, "{code}: {}: {}", tag.ty, printable(tag.value));
+            note!(Level::Error; code, ": ", tag.ty, ": ", &printable(tag.value));
         }
     }
 }
@@ -432,12 +425,29 @@ fn printable(bytes: &[u8]) -> String {
             break;
         }
         if c.is_control() {
-            let _ = write!(out, "\\x{:02x}", u32::from(c));
+            // Control characters are U+0000-U+001F and U+007F-U+009F: one byte.
+            push!(&mut out; "\\x", Hex2(u32::from(c) as u8));
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// Bytes as `[05, dc, 01]` (`{:02x?}`).
+struct HexList<'a>(&'a [u8]);
+
+impl Put for HexList<'_> {
+    fn put(&self, out: &mut String) {
+        out.push('[');
+        for (i, &b) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            Hex2(b).put(out);
+        }
+        out.push(']');
+    }
 }
 
 fn host_uniq_ok(want: Option<&[u8]>, got: Option<&[u8]>) -> bool {
@@ -492,7 +502,7 @@ impl Engine {
     pub(crate) fn handle_frame(&mut self, now: Duration, frame: &[u8]) {
         let result = self.process(now, frame);
         if let Err(reason) = result {
-            note!(reason.level(), "{reason}");
+            note!(reason.level(); reason);
         }
         self.last_ignored = result.err();
     }
@@ -503,10 +513,10 @@ impl Engine {
             State::SendingPadi(s) if now >= s.deadline => {
                 let attempt = s.attempt;
                 if attempt < self.config.padi_attempts.max(1) {
-                    note!(Level::Debug, "No PADO yet; resending PADI");
+                    note!(Level::Debug; "No PADO yet; resending PADI");
                     self.send_padi(now, attempt.saturating_add(1));
                 } else {
-                    note!(Level::Error, "Timeout waiting for PADO packets");
+                    note!(Level::Error; "Timeout waiting for PADO packets");
                     self.fail(Failure::NoOffer);
                 }
             }
@@ -586,7 +596,7 @@ impl Engine {
         // From here on the PADO answers our PADI: report it whatever the verdict.
         if self.config.verbose {
             if let Some(name) = tags.ac_name {
-                note!(Level::Info, "Access-Concentrator: {}", printable(name));
+                note!(Level::Info; "Access-Concentrator: ", &printable(name));
             }
         }
         let max_payload = tags.max_payload(Code::PADO);
@@ -600,11 +610,7 @@ impl Engine {
             accepted: verdict.is_ok(),
         });
         let (ac, padr) = verdict?;
-        note!(
-            Level::Debug,
-            "Chose access concentrator {}; sending PADR",
-            ac.mac
-        );
+        note!(Level::Debug; "Chose access concentrator ", ac.mac, "; sending PADR");
         self.state = State::SendingPadr(SendingPadr {
             ac,
             attempt: 1,
@@ -684,9 +690,11 @@ impl Engine {
 
         let session_id = frame.session_id();
         if session_id == 0 || session_id == 0xffff {
-            note!(
-                Level::Warn,
-                "Access concentrator used a session value of {session_id:#x} -- the AC is violating RFC 2516"
+            // Only 0 and 0xffff get here.
+            let shown = if session_id == 0 { "0x0" } else { "0xffff" };
+            note!(Level::Warn;
+                "Access concentrator used a session value of ", shown,
+                " -- the AC is violating RFC 2516"
             );
         }
         let max_payload = tags.max_payload(Code::PADS);
@@ -708,7 +716,7 @@ impl Engine {
             relay_session_id: tags.relay.map(<[u8]>::to_vec).or(ac.relay),
             max_payload: max_payload.or(ac.max_payload),
         };
-        note!(Level::Info, "PPP session is {session_id}");
+        note!(Level::Info; "PPP session is ", session_id);
         self.events.push_back(Event::Established(session));
         Ok(())
     }
@@ -723,7 +731,7 @@ impl Engine {
             let attempt = waiting.attempt.saturating_add(1);
             match self.padr(&waiting.ac) {
                 Ok(padr) => {
-                    note!(Level::Debug, "Resending PADR (attempt {attempt})");
+                    note!(Level::Debug; "Resending PADR (attempt ", attempt, ")");
                     self.state = State::SendingPadr(SendingPadr {
                         ac: waiting.ac,
                         attempt,
@@ -732,12 +740,12 @@ impl Engine {
                     self.queue(padr);
                 }
                 Err(err) => {
-                    note!(Level::Error, "Cannot build PADR: {err}");
+                    note!(Level::Error; "Cannot build PADR: ", err);
                     self.fail(Failure::NoConfirm);
                 }
             }
         } else {
-            note!(Level::Error, "{give_up}");
+            note!(Level::Error; give_up);
             self.fail(Failure::NoConfirm);
         }
     }
@@ -753,7 +761,7 @@ impl Engine {
                 self.queue(padi);
             }
             Err(err) => {
-                note!(Level::Error, "Cannot build PADI: {err}");
+                note!(Level::Error; "Cannot build PADI: ", err);
                 self.fail(Failure::NoOffer);
             }
         }
@@ -832,10 +840,7 @@ impl Engine {
 
     fn queue(&mut self, frame: Vec<u8>) {
         if self.transmit.len() >= MAX_QUEUED_FRAMES {
-            note!(
-                Level::Debug,
-                "Transmit queue full; dropping the oldest frame"
-            );
+            note!(Level::Debug; "Transmit queue full; dropping the oldest frame");
             self.transmit.pop_front();
         }
         self.transmit.push_back(frame);
@@ -848,11 +853,7 @@ impl Engine {
             .filter(|e| matches!(e, Event::Offer(_)))
             .count();
         if queued >= MAX_QUEUED_OFFERS && !offer.accepted {
-            note!(
-                Level::Debug,
-                "Event queue full; dropping the offer from {}",
-                offer.ac_mac
-            );
+            note!(Level::Debug; "Event queue full; dropping the offer from ", offer.ac_mac);
             return;
         }
         self.events.push_back(Event::Offer(offer));
@@ -870,24 +871,8 @@ mod tests {
     use super::*;
     use crate::wire::Frame;
     use alloc::vec;
-    use std::cell::RefCell;
 
-    std::thread_local! {
-        static LOGS: RefCell<Vec<(Level, String)>> = const { RefCell::new(Vec::new()) };
-    }
-
-    /// Called by `note!`: every log line of this thread's engine, for assertions.
-    pub(super) fn record(level: Level, line: String) {
-        LOGS.with(|logs| logs.borrow_mut().push((level, line)));
-    }
-
-    fn take_logs() -> Vec<(Level, String)> {
-        LOGS.with(|logs| core::mem::take(&mut *logs.borrow_mut()))
-    }
-
-    fn logged(level: Level, text: &str) -> bool {
-        LOGS.with(|logs| logs.borrow().iter().any(|(l, t)| *l == level && t == text))
-    }
+    use crate::text::test_log::{logged, take as take_logs};
 
     const US: MacAddr = MacAddr([0x02, 0x00, 0x00, 0x00, 0x00, 0x01]);
     const AC: MacAddr = MacAddr([0x00, 0x11, 0x22, 0x33, 0x44, 0x55]);

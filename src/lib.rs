@@ -5,7 +5,8 @@
 //! - [`engine`]: the sans-IO discovery state machine (PADI/PADO/PADR/PADS);
 //! - [`os`]: AF_PACKET and AF_PPPOX sockets, interface ioctls, the clock;
 //! - [`discovery`]: runs the engine over the socket;
-//! - [`pppd`]: the pppd boundary (bindings, options, channel, logging).
+//! - [`pppd`]: the pppd boundary (bindings, options, channel, logging);
+//! - [`text`]: log lines and documents without `core::fmt` (size).
 //!
 //! The shipped plugin is `#![no_std]` + `alloc` over `libc` (see README,
 //! Design notes); unit tests build with std.
@@ -20,7 +21,30 @@ mod os;
 mod pppd;
 mod stale;
 mod status;
+mod text;
 mod wire;
+
+/// Whether a line at `level` is wanted (see `text`): pppd's log in the plugin.
+#[cfg(not(test))]
+fn log_enabled(level: text::Level) -> bool {
+    pppd::log_enabled(level)
+}
+
+/// Logs one line through pppd.
+#[cfg(not(test))]
+fn log_line(level: text::Level, line: alloc::string::String) {
+    pppd::log_line(level, line);
+}
+
+#[cfg(test)]
+fn log_enabled(_: text::Level) -> bool {
+    true
+}
+
+#[cfg(test)]
+fn log_line(level: text::Level, line: alloc::string::String) {
+    text::test_log::record(level, &line);
+}
 
 /// The pppd version this plugin is built for, as a NUL-terminated array:
 /// pppd compares the symbol's address as a string (`strcmp`).

@@ -7,10 +7,12 @@
 //! rather than `nix`.
 
 use core::ffi::c_int;
-use core::fmt;
 use core::mem;
 use core::time::Duration;
 
+use alloc::string::String;
+
+use crate::text::{cat, display_via_put, push, Put};
 use crate::wire::{MacAddr, ETH_P_PPPOE_DISC};
 
 /// `AF_PPPOX` / `PF_PPPOX` (linux/if_pppox.h).
@@ -38,28 +40,31 @@ impl OsError {
     }
 }
 
-impl fmt::Display for OsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.what, Errno(self.errno))
+impl Put for OsError {
+    fn put(&self, out: &mut String) {
+        push!(out; self.what, ": ", Errno(self.errno));
     }
 }
 
 /// Displays an errno value as `strerror` text.
 pub(crate) struct Errno(pub(crate) i32);
 
-impl fmt::Display for Errno {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Put for Errno {
+    fn put(&self, out: &mut String) {
         let mut buf = [0u8; 128];
         // SAFETY: buf is a valid writable buffer of the given length; the XSI
         // strerror_r writes a NUL-terminated string into it or fails.
         let rc = unsafe { libc::strerror_r(self.0, buf.as_mut_ptr().cast(), buf.len()) };
         let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
         match (rc, core::str::from_utf8(&buf[..end])) {
-            (0, Ok(s)) if !s.is_empty() => f.write_str(s),
-            _ => write!(f, "error {}", self.0),
+            (0, Ok(s)) if !s.is_empty() => out.push_str(s),
+            _ => push!(out; "error ", self.0),
         }
     }
 }
+
+display_via_put!(OsError, Errno);
+crate::text::by_value!(OsError, Errno);
 
 fn errno() -> i32 {
     // SAFETY: __errno_location returns the calling thread's errno slot.
@@ -485,7 +490,7 @@ fn c_path(path: &str) -> Result<alloc::ffi::CString, OsError> {
 /// Replaces the file at `path` atomically: writes `PATH.tmp`, then renames it
 /// over `path`, so a reader sees the old or the new content, never a mix.
 pub(crate) fn write_file_atomic(path: &str, data: &[u8]) -> Result<(), OsError> {
-    let tmp = c_path(&alloc::format!("{path}.tmp"))?;
+    let tmp = c_path(&cat!(path, ".tmp"))?;
     let dst = c_path(path)?;
     // SAFETY: tmp is a valid C string; flags and mode are plain integers.
     let fd = unsafe {
@@ -616,7 +621,7 @@ pub(crate) fn is_running_pppd(pid: i32) -> bool {
     if !exists {
         return false;
     }
-    match read_file(&alloc::format!("/proc/{pid}/comm")) {
+    match read_file(&cat!("/proc/", pid, "/comm")) {
         Ok(comm) => comm.strip_suffix(b"\n").unwrap_or(&comm) == b"pppd",
         // No /proc: trust kill().
         Err(_) => true,

@@ -9,12 +9,11 @@
 //! Pure: the text format and its parser. The format is `key=value` lines with
 //! hex for binary values, so a corrupt file is detected, never trusted.
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write;
 
 use crate::engine::Session;
+use crate::text::{cat, push, Hex2, Put};
 use crate::wire::MacAddr;
 
 /// Where records live (pppd's run directory).
@@ -22,7 +21,7 @@ pub(crate) const DIR: &str = "/var/run/pppoe-rs";
 
 /// The record file name for `ifname` and pppd `pid`.
 pub(crate) fn file_name(ifname: &str, pid: i32) -> String {
-    format!("{ifname}.{pid}.session")
+    cat!(ifname, '.', pid, ".session")
 }
 
 /// True if `name` is a record file for `ifname` (any pid).
@@ -42,8 +41,8 @@ pub(crate) struct Record {
 }
 
 fn hex(out: &mut String, v: &[u8]) {
-    for b in v {
-        let _ = write!(out, "{b:02x}");
+    for &b in v {
+        Hex2(b).put(out);
     }
 }
 
@@ -60,9 +59,18 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 /// The file content for `r`.
 pub(crate) fn encode(r: &Record) -> String {
     let s = &r.session;
-    let mut out = format!(
-        "version=1\nifname={}\npid={}\nsession_id={}\nac_mac={}\nour_mac={}\n",
-        r.ifname, r.pid, s.session_id, s.ac_mac, s.our_mac
+    let mut out = cat!(
+        "version=1\nifname=",
+        &r.ifname,
+        "\npid=",
+        r.pid,
+        "\nsession_id=",
+        s.session_id,
+        "\nac_mac=",
+        s.ac_mac,
+        "\nour_mac=",
+        s.our_mac,
+        '\n'
     );
     for (key, v) in [
         ("host_uniq", &s.host_uniq),
@@ -70,7 +78,7 @@ pub(crate) fn encode(r: &Record) -> String {
         ("relay_session_id", &s.relay_session_id),
     ] {
         if let Some(v) = v {
-            let _ = write!(out, "{key}=");
+            push!(&mut out; key, '=');
             hex(&mut out, v);
             out.push('\n');
         }

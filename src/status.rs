@@ -8,9 +8,9 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write;
 
 use crate::engine::Offer;
+use crate::text::{self, push, Hex4};
 use crate::wire::MacAddr;
 
 /// Who or what ended a session.
@@ -99,7 +99,8 @@ pub(crate) fn json_str(out: &mut String, bytes: &[u8]) {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{2028}' || c == '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+                // Below U+FFFF: four hex digits.
+                push!(out; "\\u", Hex4(c as u16));
             }
             c => out.push(c),
         }
@@ -108,54 +109,63 @@ pub(crate) fn json_str(out: &mut String, bytes: &[u8]) {
 }
 
 fn field_str(out: &mut String, key: &str, bytes: &[u8]) {
-    let _ = write!(out, ",\"{key}\":");
+    push!(out; ",\"", key, "\":");
     json_str(out, bytes);
 }
 
 fn offer_json(out: &mut String, o: &Offer) {
     out.push_str("{\"ac_name\":");
     json_str(out, &o.ac_name);
-    let _ = write!(out, ",\"ac_mac\":\"{}\",\"service_names\":[", o.ac_mac);
+    push!(out; ",\"ac_mac\":\"", o.ac_mac, "\",\"service_names\":[");
     for (i, s) in o.service_names.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         json_str(out, s);
     }
-    let _ = write!(out, "],\"cookie\":{},\"accepted\":{}", o.cookie, o.accepted);
+    push!(out; "],\"cookie\":", o.cookie, ",\"accepted\":", o.accepted);
     if let Some(mp) = o.max_payload {
-        let _ = write!(out, ",\"ppp_max_payload\":{mp}");
+        push!(out; ",\"ppp_max_payload\":", mp);
     }
     out.push('}');
 }
 
-fn ip(a: [u8; 4]) -> String {
-    let mut s = String::new();
-    let _ = write!(s, "{}.{}.{}.{}", a[0], a[1], a[2], a[3]);
-    s
+fn ip(out: &mut String, a: [u8; 4]) {
+    push!(out; a[0], '.', a[1], '.', a[2], '.', a[3]);
 }
 
 /// The document for `state` at `time_ms` (Unix milliseconds), one line + `\n`.
 pub(crate) fn render(state: &State, time_ms: u64, pid: i32, interface: &str) -> String {
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "{{\"state\":\"{}\",\"time\":{}.{:03},\"pid\":{pid}",
+    let ms = time_ms % 1000;
+    let pad = if ms < 10 {
+        "00"
+    } else if ms < 100 {
+        "0"
+    } else {
+        ""
+    };
+    let mut out = text::cat!(
+        "{\"state\":\"",
         state.name(),
+        "\",\"time\":",
         time_ms / 1000,
-        time_ms % 1000
+        '.',
+        pad,
+        ms,
+        ",\"pid\":",
+        pid
     );
     field_str(&mut out, "interface", interface.as_bytes());
     match state {
         State::Discovering { attempt, attempts } => {
-            let _ = write!(out, ",\"attempt\":{attempt},\"attempts\":{attempts}");
+            push!(&mut out; ",\"attempt\":", attempt, ",\"attempts\":", attempts);
         }
         State::NoServer { attempts } => {
-            let _ = write!(out, ",\"attempts\":{attempts}");
+            push!(&mut out; ",\"attempts\":", attempts);
         }
         State::ServerFound { chosen, offers } => {
             field_str(&mut out, "ac_name", &chosen.ac_name);
-            let _ = write!(out, ",\"ac_mac\":\"{}\"", chosen.ac_mac);
+            push!(&mut out; ",\"ac_mac\":\"", chosen.ac_mac, '"');
             field_str(
                 &mut out,
                 "service_name",
@@ -175,12 +185,12 @@ pub(crate) fn render(state: &State, time_ms: u64, pid: i32, interface: &str) -> 
             ac_mac,
             ac_name,
         } => {
-            let _ = write!(out, ",\"session_id\":{session_id},\"ac_mac\":\"{ac_mac}\"");
+            push!(&mut out; ",\"session_id\":", session_id, ",\"ac_mac\":\"", ac_mac, '"');
             field_str(&mut out, "ac_name", ac_name);
         }
         State::Authenticating => {}
         State::AuthFailed { exit_code } => {
-            let _ = write!(out, ",\"exit_code\":{exit_code}");
+            push!(&mut out; ",\"exit_code\":", exit_code);
         }
         State::Up {
             ifname,
@@ -188,12 +198,11 @@ pub(crate) fn render(state: &State, time_ms: u64, pid: i32, interface: &str) -> 
             remote,
         } => {
             field_str(&mut out, "ppp_interface", ifname.as_bytes());
-            let _ = write!(
-                out,
-                ",\"local_address\":\"{}\",\"remote_address\":\"{}\"",
-                ip(*local),
-                ip(*remote)
-            );
+            out.push_str(",\"local_address\":\"");
+            ip(&mut out, *local);
+            out.push_str("\",\"remote_address\":\"");
+            ip(&mut out, *remote);
+            out.push('"');
         }
         State::Down {
             reason,
@@ -201,10 +210,8 @@ pub(crate) fn render(state: &State, time_ms: u64, pid: i32, interface: &str) -> 
             ended_by,
         } => {
             field_str(&mut out, "reason", reason.as_bytes());
-            let _ = write!(
-                out,
-                ",\"exit_code\":{exit_code},\"ended_by\":\"{}\"",
-                ended_by.as_str()
+            push!(&mut out;
+                ",\"exit_code\":", exit_code, ",\"ended_by\":\"", ended_by.as_str(), '"'
             );
         }
     }

@@ -19,7 +19,8 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::{self, Write as _};
+
+use crate::text::{self, cat, display_via_put, push, Hex2, Hex4, Put};
 
 /// Ethertype of PPPoE discovery frames.
 pub(crate) const ETH_P_PPPOE_DISC: u16 = 0x8863;
@@ -94,11 +95,15 @@ impl MacAddr {
     }
 }
 
-impl fmt::Display for MacAddr {
+impl Put for MacAddr {
     /// Upper case, colon-separated, as pppd's `MACREMOTE`: `AA:BB:CC:DD:EE:FF`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let [a, b, c, d, e, g] = self.0;
-        write!(f, "{a:02X}:{b:02X}:{c:02X}:{d:02X}:{e:02X}:{g:02X}")
+    fn put(&self, out: &mut String) {
+        for (i, &b) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(':');
+            }
+            text::hex(out, u64::from(b), 2, true);
+        }
     }
 }
 
@@ -134,12 +139,12 @@ impl Code {
     }
 }
 
-impl fmt::Display for Code {
+impl Put for Code {
     /// The name, or `Code(0xNN)` for an unknown code.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn put(&self, out: &mut String) {
         match self.name() {
-            "unknown" => write!(f, "Code(0x{:02x})", self.0),
-            name => f.write_str(name),
+            "unknown" => push!(out; "Code(0x", Hex2(self.0), ")"),
+            name => out.push_str(name),
         }
     }
 }
@@ -229,12 +234,12 @@ impl TagType {
     }
 }
 
-impl fmt::Display for TagType {
+impl Put for TagType {
     /// The name, or `Tag(0xNNNN)` for an unknown type.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn put(&self, out: &mut String) {
         match self.name() {
-            "unknown" => write!(f, "Tag(0x{:04x})", self.0),
-            name => f.write_str(name),
+            "unknown" => push!(out; "Tag(0x", Hex4(self.0), ")"),
+            name => out.push_str(name),
         }
     }
 }
@@ -275,48 +280,46 @@ pub(crate) enum Error {
     BufferTooSmall { required: usize, actual: usize },
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Put for Error {
+    fn put(&self, out: &mut String) {
         match *self {
-            Error::Truncated { required, actual } => write!(
-                f,
-                "truncated frame: {actual} bytes, the Ethernet and PPPoE headers need {required}"
+            Error::Truncated { required, actual } => push!(out;
+                "truncated frame: ", actual, " bytes, the Ethernet and PPPoE headers need ", required
             ),
-            Error::BadEthertype(ty) => write!(f, "not a PPPoE frame: ethertype 0x{ty:04x}"),
-            Error::BadVersionType(vt) => write!(
-                f,
-                "unsupported PPPoE version {} / type {} (byte 0x{vt:02x}), expected 1 / 1",
-                vt >> 4,
-                vt & 0x0f
+            Error::BadEthertype(ty) => push!(out; "not a PPPoE frame: ethertype 0x", Hex4(ty)),
+            Error::BadVersionType(vt) => push!(out;
+                "unsupported PPPoE version ", vt >> 4, " / type ", vt & 0x0f, " (byte 0x", Hex2(vt),
+                "), expected 1 / 1"
             ),
-            Error::LengthTooLong { length, available } => write!(
-                f,
-                "invalid PPPoE length field {length}: only {available} payload bytes available"
+            Error::LengthTooLong { length, available } => push!(out;
+                "invalid PPPoE length field ", length, ": only ", available,
+                " payload bytes available"
             ),
-            Error::TagTruncated { offset, remaining } => write!(
-                f,
-                "truncated tag header at payload offset {offset}: {remaining} bytes left, 4 needed"
+            Error::TagTruncated { offset, remaining } => push!(out;
+                "truncated tag header at payload offset ", offset, ": ", remaining,
+                " bytes left, 4 needed"
             ),
             Error::TagOverrun {
                 offset,
                 ty,
                 len,
                 remaining,
-            } => write!(
-                f,
-                "{ty} tag at payload offset {offset} has length {len} but only {remaining} bytes follow"
+            } => push!(out;
+                ty, " tag at payload offset ", offset, " has length ", len, " but only ", remaining,
+                " bytes follow"
             ),
-            Error::TooLong { required, max } => write!(
-                f,
-                "would create too-long packet: payload of {required} bytes, maximum {max}"
+            Error::TooLong { required, max } => push!(out;
+                "would create too-long packet: payload of ", required, " bytes, maximum ", max
             ),
-            Error::BufferTooSmall { required, actual } => write!(
-                f,
-                "buffer too small: {actual} bytes, {required} needed"
+            Error::BufferTooSmall { required, actual } => push!(out;
+                "buffer too small: ", actual, " bytes, ", required, " needed"
             ),
         }
     }
 }
+
+display_via_put!(MacAddr, Code, TagType, Error);
+crate::text::by_value!(MacAddr, Code, TagType, Error);
 
 fn get_u16(bytes: &[u8], range: field::Field) -> u16 {
     match bytes.get(range) {
@@ -682,9 +685,7 @@ fn dump_text(out: &mut String, value: &[u8]) {
                 out.push(char::from(b));
             }
             0x20..=0x7e => out.push(char::from(b)),
-            _ => {
-                let _ = write!(out, "\\x{b:02x}");
-            }
+            _ => push!(out; "\\x", Hex2(b)),
         }
     }
     out.push('"');
@@ -699,11 +700,11 @@ fn dump_hex(out: &mut String, value: &[u8]) {
         return;
     }
     out.push_str("0x");
-    for b in value.iter().take(DUMP_HEX_MAX) {
-        let _ = write!(out, "{b:02x}");
+    for &b in value.iter().take(DUMP_HEX_MAX) {
+        Hex2(b).put(out);
     }
     if value.len() > DUMP_HEX_MAX {
-        let _ = write!(out, "... ({} bytes)", value.len());
+        push!(out; "... (", value.len(), " bytes)");
     }
 }
 
@@ -712,21 +713,21 @@ fn dump_hex(out: &mut String, value: &[u8]) {
 /// Text tags are quoted with non-printable bytes as `\xNN`, binary tags are in hex, long
 /// values are cut with `...`. Never panics: an invalid frame prints the parse error.
 pub(crate) fn dump(frame: &[u8]) -> String {
-    let mut out = String::new();
     let frame = match Frame::new_checked(frame) {
         Ok(frame) => frame,
         Err(err) => {
-            let _ = write!(out, "invalid frame ({} bytes): {err}", frame.len());
-            return out;
+            return cat!("invalid frame (", frame.len(), " bytes): ", err);
         }
     };
-    let _ = write!(
-        out,
-        "{} dst {} src {} sess 0x{:04x} len {}",
+    let mut out = cat!(
         frame.code(),
+        " dst ",
         frame.dst(),
+        " src ",
         frame.src(),
-        frame.session_id(),
+        " sess 0x",
+        Hex4(frame.session_id()),
+        " len ",
         frame.length()
     );
     if frame.ethertype() == ETH_P_PPPOE_SESS {
@@ -736,19 +737,17 @@ pub(crate) fn dump(frame: &[u8]) -> String {
     for tag in frame.tags() {
         match tag {
             Ok(tag) => {
-                let _ = write!(out, " [{} ", tag.ty);
+                push!(&mut out; " [", tag.ty, ' ');
                 match (tag.ty, tag.value) {
                     (TagType::PPP_MAX_PAYLOAD, &[hi, lo]) => {
-                        let _ = write!(out, "{}", u16::from_be_bytes([hi, lo]));
+                        u16::from_be_bytes([hi, lo]).put(&mut out);
                     }
                     (ty, value) if ty.is_text() => dump_text(&mut out, value),
                     (_, value) => dump_hex(&mut out, value),
                 }
                 out.push(']');
             }
-            Err(err) => {
-                let _ = write!(out, " [error: {err}]");
-            }
+            Err(err) => push!(&mut out; " [error: ", err, "]"),
         }
     }
     out

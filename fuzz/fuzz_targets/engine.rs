@@ -17,6 +17,10 @@
 
 extern crate alloc;
 
+#[allow(dead_code, unused_macros)]
+#[path = "../../src/text.rs"]
+mod text;
+
 #[allow(dead_code)]
 #[path = "../../src/wire.rs"]
 mod wire;
@@ -26,7 +30,6 @@ mod wire;
 mod engine;
 
 use std::cell::RefCell;
-use std::sync::Once;
 use std::time::Duration;
 
 use engine::{Backoff, Config, Engine, Event, Failure, Ignored};
@@ -52,44 +55,21 @@ const HU: &[u8] = &[0x01, 0x02, 0x03, 0x04];
 const NAMES: [&[u8]; 4] = [b"", b"isp", b"ac1", b"x"];
 
 // ---------------------------------------------------------------------------------------
-// Log capture: warnings are kept for the session-id check; everything is formatted so the
-// log text code runs too.
-
-struct Capture;
+// Log capture (the crate-root hooks of `text`): every line is built, so the log text code
+// runs too, and must stay on one line; warnings are kept for the session-id check.
 
 std::thread_local! {
     static WARNINGS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        if record.level() <= log::Level::Warn {
-            let text = record.args().to_string();
-            assert!(!text.contains('\n'), "multi-line log: {text:?}");
-            WARNINGS.with(|w| w.borrow_mut().push(text));
-        } else {
-            // Format without keeping it: the log text code runs, and stays on one line.
-            let mut sink = OneLine;
-            let _ = core::fmt::write(&mut sink, *record.args());
-        }
-    }
-
-    fn flush(&self) {}
+fn log_enabled(_: text::Level) -> bool {
+    true
 }
 
-static CAPTURE: Capture = Capture;
-
-/// A `fmt::Write` that keeps nothing and checks that no line break is written.
-struct OneLine;
-
-impl core::fmt::Write for OneLine {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        assert!(!s.contains('\n'), "multi-line log: {s:?}");
-        Ok(())
+fn log_line(level: text::Level, line: String) {
+    assert!(!line.contains('\n'), "multi-line log: {line:?}");
+    if level <= text::Level::Warn {
+        WARNINGS.with(|w| w.borrow_mut().push(line.to_string()));
     }
 }
 
@@ -702,10 +682,5 @@ fn run(data: &[u8]) -> Result<()> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    static INIT: Once = Once::new();
-    INIT.call_once(|| {
-        let _ = log::set_logger(&CAPTURE);
-        log::set_max_level(log::LevelFilter::Trace);
-    });
     let _ = run(data);
 });

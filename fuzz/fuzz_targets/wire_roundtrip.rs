@@ -5,9 +5,22 @@
 
 extern crate alloc;
 
+#[allow(dead_code, unused_macros)]
+#[path = "../../src/text.rs"]
+mod text;
+
 #[allow(dead_code)]
 #[path = "../../src/wire.rs"]
 mod wire;
+
+// The crate-root log hooks of `text` (the wire module does not log).
+#[allow(dead_code)]
+fn log_enabled(_: text::Level) -> bool {
+    false
+}
+
+#[allow(dead_code)]
+fn log_line(_: text::Level, _: String) {}
 
 use libfuzzer_sys::fuzz_target;
 use wire::{Code, Error, Frame, Repr, Tag, TagType, HDR_LEN, MAX_PAYLOAD};

@@ -18,6 +18,10 @@
 
 extern crate alloc;
 
+#[allow(dead_code, unused_macros)]
+#[path = "../text.rs"]
+mod text;
+
 #[allow(dead_code)]
 #[path = "../wire.rs"]
 mod wire;
@@ -40,22 +44,23 @@ use std::time::Duration;
 use engine::{Config, Failure};
 use wire::MacAddr;
 
-/// Engine and discovery log lines to stderr.
-struct Stderr;
+/// `-d`: every engine and discovery line; otherwise warnings and errors.
+static DEBUG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-impl log::Log for Stderr {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        eprintln!("{}: {}", record.level(), record.args());
-    }
-
-    fn flush(&self) {}
+/// Engine and discovery log lines (see `text`) go to stderr.
+fn log_enabled(level: text::Level) -> bool {
+    level <= text::Level::Warn || DEBUG.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-static LOGGER: Stderr = Stderr;
+fn log_line(level: text::Level, line: String) {
+    let name = match level {
+        text::Level::Error => "ERROR",
+        text::Level::Warn => "WARN",
+        text::Level::Info => "INFO",
+        text::Level::Debug => "DEBUG",
+    };
+    eprintln!("{name}: {line}");
+}
 
 struct Options {
     ifname: Option<String>,
@@ -139,12 +144,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let _ = log::set_logger(&LOGGER);
-    log::set_max_level(if o.debug {
-        log::LevelFilter::Trace
-    } else {
-        log::LevelFilter::Warn
-    });
+    DEBUG.store(o.debug, std::sync::atomic::Ordering::Relaxed);
     let ifname = o.ifname.clone().unwrap_or_default();
     let sock = match os::DiscoverySocket::open(&ifname) {
         Ok(sock) => sock,

@@ -17,6 +17,10 @@
 
 extern crate alloc;
 
+#[allow(dead_code, unused_macros)]
+#[path = "../text.rs"]
+mod text;
+
 #[allow(dead_code)]
 #[path = "../wire.rs"]
 mod wire;
@@ -44,6 +48,14 @@ use os::{DiscoverySocket, OsError};
 use wire::{Code, Frame, MacAddr, TagType};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The engine's log lines (see `text`) are not shown: the tool prints its own
+/// report, and `-D` dumps every frame.
+fn log_enabled(_: text::Level) -> bool {
+    false
+}
+
+fn log_line(_: text::Level, _: String) {}
 
 /// Exit codes (also in `--help`).
 mod exit {

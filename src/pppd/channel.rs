@@ -10,7 +10,7 @@ use core::cell::RefCell;
 use core::ffi::{c_char, c_int, c_void, CStr};
 use core::ptr::addr_of_mut;
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
 
 use super::api::{self, Api, Notify};
 use super::bindings::{self as b, channel};
@@ -20,6 +20,7 @@ use crate::engine::{Backoff, Config, Failure, Offer, Session};
 use crate::os::{self, Errno, Fd};
 use crate::stale;
 use crate::status::{self, EndedBy, State};
+use crate::text::{cat, debug, error, info, text, warning};
 
 /// Ethernet MTU minus the 8 bytes of PPPoE + PPP headers.
 const PPPOE_OVERHEAD: c_int = 8;
@@ -66,7 +67,7 @@ fn report(c: &mut Conn, state: State) {
         Ok(()) => sf.failed = false,
         Err(e) if !sf.failed => {
             sf.failed = true;
-            log::warn!("Cannot write status file {}: {e}", sf.path);
+            warning!("Cannot write status file ", &sf.path, ": ", e);
         }
         Err(_) => {}
     }
@@ -142,16 +143,14 @@ fn start_status_file(api: &Api, path: &str, attempts: u32) {
     let ifname = with(|c| c.ifname.clone()).unwrap_or_default();
     let doc = status::render(&first, os::unix_millis(), os::pid(), &ifname);
     if let Err(e) = os::write_file_atomic(path, doc.as_bytes()) {
-        api.option_error(&alloc::format!(
-            "cannot write pppoe-status-file {path}: {e}"
-        ));
+        api.option_error(&cat!("cannot write pppoe-status-file ", path, ": ", e));
         os::exit(b::EXIT_OPTION_ERROR as c_int);
     }
     let ok = api.add_notify(Notify::Phase, Some(on_phase))
         & api.add_notify(Notify::IpUp, Some(on_ip_up))
         & api.add_notify(Notify::Exit, Some(on_exit));
     if !ok {
-        log::warn!("This pppd cannot report all stages; the status file stops at 'session'");
+        warning!("This pppd cannot report all stages; the status file stops at 'session'");
     }
     with(|c| {
         c.status = Some(StatusFile {
@@ -240,19 +239,15 @@ pub(crate) unsafe extern "C" fn device_hook(
     let Some(api) = api::get() else { return 0 };
     match info {
         Err(e) if e.errno == libc::ENODEV => {
-            api.option_error(&alloc::format!("PPPoE interface {name} does not exist"));
+            api.option_error(&cat!("PPPoE interface ", name, " does not exist"));
             return 0;
         }
         Err(e) => {
-            api.option_error(&alloc::format!(
-                "cannot use interface {name} for PPPoE: {e}"
-            ));
+            api.option_error(&cat!("cannot use interface ", name, " for PPPoE: ", e));
             return 0;
         }
         Ok(i) if i.hwtype != os::ARPHRD_ETHER => {
-            api.option_error(&alloc::format!(
-                "interface {name} is not an Ethernet interface"
-            ));
+            api.option_error(&cat!("interface ", name, " is not an Ethernet interface"));
             return 0;
         }
         Ok(_) => {}
@@ -266,7 +261,7 @@ pub(crate) unsafe extern "C" fn device_hook(
         *d.add(n) = 0;
     }
     api.set_devnam(name);
-    with(|c| c.ifname = name.to_string());
+    with(|c| c.ifname = String::from(name));
     if api.install_channel(addr_of_mut!(CHANNEL)) {
         api.clear_modem();
     }
@@ -282,7 +277,7 @@ unsafe extern "C" fn process_extra_options() {
     if ifname.is_empty() {
         return;
     }
-    let path = alloc::format!("/etc/ppp/options.{ifname}");
+    let path = cat!("/etc/ppp/options.", &ifname);
     if !api.options_from_file(&path) {
         os::exit(b::EXIT_OPTION_ERROR as c_int);
     }
@@ -302,9 +297,10 @@ unsafe extern "C" fn check_options() {
     };
     if let Err(e) = os::pppox_socket() {
         if os::is_no_kernel_support(e.errno) {
-            log::error!(
-                "Kernel does not support PPPoE sockets (AF_PPPOX: {}); load the pppoe kernel module",
-                Errno(e.errno)
+            error!(
+                "Kernel does not support PPPoE sockets (AF_PPPOX: ",
+                Errno(e.errno),
+                "); load the pppoe kernel module"
             );
             os::exit(b::EXIT_NO_KERNEL_SUPPORT as c_int);
         }
@@ -354,7 +350,7 @@ fn disable_vj(api: &Api) {
             o = o.add(1);
         }
     }
-    log::warn!("IPCP option novj not found; VJ compression left as configured");
+    warning!("IPCP option novj not found; VJ compression left as configured");
 }
 
 /// Sets both LCP MRU values (MTU = allow.mru, MRU = want.mru).
@@ -386,28 +382,31 @@ fn connect_inner() -> Option<c_int> {
     let settings = settings?;
     if api.terminating() {
         // A redial after SIGTERM (see Api::stop_redialling): send nothing.
-        log::info!("pppd is terminating; not dialling");
+        info!("pppd is terminating; not dialling");
         api.stop_redialling();
         return None;
     }
     let pppox = match os::pppox_socket() {
         Ok(fd) => fd,
         Err(e) => {
-            log::error!("Failed to create PPPoE socket: {}", Errno(e.errno));
+            error!("Failed to create PPPoE socket: ", Errno(e.errno));
             return None;
         }
     };
     let info = match os::if_info(&ifname) {
         Ok(i) => i,
         Err(e) => {
-            log::error!("Cannot use interface {ifname}: {e}");
+            error!("Cannot use interface ", &ifname, ": ", e);
             return None;
         }
     };
     if info.mtu < 1500 {
-        log::warn!(
-            "Interface {ifname} has MTU of {} -- should be at least 1500",
-            info.mtu
+        warning!(
+            "Interface ",
+            &ifname,
+            " has MTU of ",
+            info.mtu,
+            " -- should be at least 1500"
         );
     }
     let limit = info.mtu - PPPOE_OVERHEAD;
@@ -420,7 +419,10 @@ fn connect_inner() -> Option<c_int> {
     }
     let session = match settings.attach {
         Some((sid, ac_mac)) => {
-            log::info!("Attaching to PPPoE session {sid} with {ac_mac} (no discovery)");
+            info!(
+                "Attaching to PPPoE session ",
+                sid, " with ", ac_mac, " (no discovery)"
+            );
             Session {
                 session_id: sid,
                 ac_mac,
@@ -437,23 +439,27 @@ fn connect_inner() -> Option<c_int> {
             let sock = match os::DiscoverySocket::open(&ifname) {
                 Ok(s) => s,
                 Err(e) if e.errno == libc::EPERM || e.errno == libc::EACCES => {
-                    log::error!("Cannot open raw socket on {ifname} ({e}): pppd must run as root");
+                    error!(
+                        "Cannot open raw socket on ",
+                        &ifname, " (", e, "): pppd must run as root"
+                    );
                     return None;
                 }
                 Err(e) => {
-                    log::error!("Cannot open PPPoE discovery socket on {ifname}: {e}");
+                    error!("Cannot open PPPoE discovery socket on ", &ifname, ": ", e);
                     return None;
                 }
             };
             if !sock.filtered {
-                log::debug!(
-                    "Kernel socket filter not attached on {ifname}; filtering in user space only"
+                debug!(
+                    "Kernel socket filter not attached on ",
+                    &ifname, "; filtering in user space only"
                 );
             }
             if !sock.info.mac.is_unicast() {
-                log::error!(
-                    "Interface {ifname} has a non-unicast MAC address {}",
-                    sock.info.mac
+                error!(
+                    "Interface ",
+                    &ifname, " has a non-unicast MAC address ", sock.info.mac
                 );
                 return None;
             }
@@ -520,14 +526,14 @@ fn connect_inner() -> Option<c_int> {
                             });
                         }
                         discovery::Error::Stopped => {
-                            log::info!("PPPoE discovery stopped by signal");
+                            info!("PPPoE discovery stopped by signal");
                             api.stop_redialling();
                         }
                         discovery::Error::Os(e) => {
-                            log::error!("PPPoE discovery on {ifname} failed: {e}")
+                            error!("PPPoE discovery on ", &ifname, " failed: ", e)
                         }
                     }
-                    log::error!("Unable to complete PPPoE Discovery");
+                    error!("Unable to complete PPPoE Discovery");
                     return None;
                 }
             }
@@ -540,32 +546,35 @@ fn connect_inner() -> Option<c_int> {
             Some(mp) => {
                 let mp = c_int::from(mp);
                 let now = set_mru(api, |mtu, mru| (mtu.min(mp), mru.min(mp)));
-                log::info!(
-                    "PPP-Max-Payload {mp} accepted by the access concentrator; MTU/MRU up to {now}"
+                info!(
+                    "PPP-Max-Payload ",
+                    mp, " accepted by the access concentrator; MTU/MRU up to ", now
                 );
             }
             None => {
                 set_mru(api, |mtu, mru| {
                     (mtu.min(ETH_PPPOE_MTU), mru.min(ETH_PPPOE_MTU))
                 });
-                log::warn!(
-                    "Access concentrator did not confirm PPP-Max-Payload (RFC 4638); limiting MTU/MRU to {ETH_PPPOE_MTU}"
+                warning!(
+                    "Access concentrator did not confirm PPP-Max-Payload (RFC 4638); limiting MTU/MRU to ",
+                    ETH_PPPOE_MTU
                 );
             }
         }
     }
-    let mac = session.ac_mac.to_string();
+    let mac = text(&session.ac_mac);
     api.set_remote_number(&mac);
-    log::warn!("Connected to {mac} via interface {ifname}");
+    warning!("Connected to ", &mac, " via interface ", &ifname);
     api.script_setenv("MACREMOTE", &mac);
     if !session.ac_name.is_empty() {
         api.script_setenv("ACNAME", &String::from_utf8_lossy(&session.ac_name));
     }
     let dev = os::ifname_bytes(&ifname)?;
     if let Err(e) = os::pppox_connect(&pppox, session.session_id, session.ac_mac, &dev) {
-        log::error!(
-            "Failed to connect PPPoE socket: {} {}",
+        error!(
+            "Failed to connect PPPoE socket: ",
             e.errno,
+            ' ',
             Errno(e.errno)
         );
         padt(&ifname, &session, debug);
@@ -588,7 +597,7 @@ fn connect_inner() -> Option<c_int> {
 
 /// The record path of this pppd's session on `ifname`.
 fn record_path(ifname: &str) -> String {
-    alloc::format!("{}/{}", stale::DIR, stale::file_name(ifname, os::pid()))
+    cat!(stale::DIR, '/', &stale::file_name(ifname, os::pid()))
 }
 
 /// Records the live session so that a later pppd can end it if this one dies.
@@ -601,9 +610,12 @@ fn write_record(ifname: &str, session: &Session) {
     let done = os::make_dir(stale::DIR)
         .and_then(|()| os::write_file_atomic(&record_path(ifname), stale::encode(&r).as_bytes()));
     if let Err(e) = done {
-        log::warn!(
-            "Cannot record the session in {} ({e}); a crash will leave it to the AC's timeout",
-            stale::DIR
+        warning!(
+            "Cannot record the session in ",
+            stale::DIR,
+            " (",
+            e,
+            "); a crash will leave it to the AC's timeout"
         );
     }
 }
@@ -628,14 +640,19 @@ fn clear_stale(
     };
     let mut sent = 0;
     for name in names.iter().filter(|n| stale::is_record_for(n, ifname)) {
-        let path = alloc::format!("{}/{name}", stale::DIR);
+        let path = cat!(stale::DIR, '/', name);
         let Ok(text) = os::read_file(&path) else {
             continue;
         };
         let rec = match stale::decode(&text) {
             Ok(r) => r,
             Err(why) => {
-                log::warn!("Ignoring and removing corrupt session record {path}: {why}");
+                warning!(
+                    "Ignoring and removing corrupt session record ",
+                    &path,
+                    ": ",
+                    why
+                );
                 let _ = os::remove_file(&path);
                 continue;
             }
@@ -650,7 +667,7 @@ fn clear_stale(
         let s = &rec.session;
         if let Some((sid, mac)) = adopt {
             if (s.session_id, s.ac_mac) == (sid, mac) {
-                log::info!("Taking over PPPoE session {sid} left by pppd {}", rec.pid);
+                info!("Taking over PPPoE session ", sid, " left by pppd ", rec.pid);
             }
             continue;
         }
@@ -659,16 +676,16 @@ fn clear_stale(
         match discovery::send_padt(ifname, &s, debug) {
             Ok(()) => {
                 sent += 1;
-                log::info!(
-                    "Sent PADT for stale session {} to {} (left by pppd {} on {ifname})",
-                    s.session_id,
-                    s.ac_mac,
-                    rec.pid
+                info!(
+                    "Sent PADT for stale session ",
+                    s.session_id, " to ", s.ac_mac, " (left by pppd ", rec.pid, " on ", ifname, ")"
                 )
             }
-            Err(e) => log::warn!(
-                "Could not send PADT for stale session {}: {e}",
-                s.session_id
+            Err(e) => warning!(
+                "Could not send PADT for stale session ",
+                s.session_id,
+                ": ",
+                e
             ),
         }
     }
@@ -680,8 +697,8 @@ fn clear_stale(
 /// Sends the PADT for `session` and logs the outcome.
 fn padt(ifname: &str, session: &Session, debug: bool) {
     match discovery::send_padt(ifname, session, debug) {
-        Ok(()) => log::info!("Sent PADT"),
-        Err(e) => log::warn!("Could not send PADT on {ifname}: {e}"),
+        Ok(()) => info!("Sent PADT"),
+        Err(e) => warning!("Could not send PADT on ", ifname, ": ", e),
     }
 }
 
@@ -700,7 +717,7 @@ fn teardown() {
             Ok(()) => {}
             // The kernel already unbound the session: the AC's PADT did it.
             Err(e) if e.errno == libc::EALREADY => ended_by_ac = true,
-            Err(e) => log::warn!("Failed to disconnect PPPoE socket: {e}"),
+            Err(e) => warning!("Failed to disconnect PPPoE socket: ", e),
         }
     }
     drop(pppox);
@@ -733,9 +750,9 @@ fn teardown() {
     }
     if let Some(s) = session {
         if ended_by_ac {
-            log::info!(
-                "PPPoE session {} was ended by the access concentrator",
-                s.session_id
+            info!(
+                "PPPoE session ",
+                s.session_id, " was ended by the access concentrator"
             );
         } else {
             padt(&ifname, &s, debug);

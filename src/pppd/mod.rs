@@ -9,42 +9,51 @@ mod channel;
 mod logger;
 mod options;
 
-use alloc::format;
 use alloc::string::String;
 use core::ffi::c_int;
 use core::sync::atomic::{AtomicBool, Ordering};
 
+use crate::text::{cat, info, push};
+
 include!(concat!(env!("OUT_DIR"), "/version.rs"));
 
-/// `plugin_init`: resolve pppd's symbols, install the logger, register the
+#[cfg(not(test))]
+pub(crate) use logger::{log_enabled, log_line};
+
+/// `plugin_init`: resolve pppd's symbols, register the
 /// options. The device hook switches pppd to our channel later.
 pub(crate) fn plugin_init() {
     let api = match api::resolve() {
         Ok(api) => api,
         Err(missing) => {
-            early_error(&format!(
-                "rp-pppoe.so (built for pppd {PPPD_VERSION_STR}): this pppd lacks {}; wrong pppd version?",
-                missing.join(", ")
+            early_error(&cat!(
+                "rp-pppoe.so (built for pppd ",
+                PPPD_VERSION_STR,
+                "): this pppd lacks ",
+                &missing.join(", "),
+                "; wrong pppd version?"
             ));
             crate::os::exit(bindings::EXIT_OPTION_ERROR as c_int);
         }
     };
-    logger::install();
     channel::init(api);
     api.add_options(options::table());
-    log::info!(
-        "Rust PPPoE plugin {} for pppd {} (ABI {})",
+    info!(
+        "Rust PPPoE plugin ",
         env!("CARGO_PKG_VERSION"),
+        " for pppd ",
         PPPD_VERSION_STR,
+        " (ABI ",
         core::str::from_utf8(bindings::PPPD_ABI_NAME)
             .unwrap_or("?")
             .trim_end_matches('\0'),
+        ")"
     );
 }
 
 /// Reports an error before pppd's logging functions are known: to stderr and syslog.
 fn early_error(msg: &str) {
-    let line = format!("{msg}\n");
+    let line = cat!(msg, '\n');
     // SAFETY: writes a valid buffer to fd 2; syslog gets "%s" and a C string.
     unsafe {
         libc::write(2, line.as_ptr().cast(), line.len());
@@ -66,8 +75,15 @@ pub(crate) fn on_panic(info: &core::panic::PanicInfo<'_>) -> ! {
         // SAFETY: abort has no preconditions.
         unsafe { libc::abort() }
     }
-    let mut msg = String::from("rp-pppoe.so internal error (please report): ");
-    let _ = core::fmt::write(&mut msg, format_args!("{info}"));
+    // The location, and the message when it is a plain string: formatting
+    // the message would link core::fmt into the plugin (see `text`).
+    let mut msg = String::from("rp-pppoe.so internal error (please report): panicked");
+    if let Some(loc) = info.location() {
+        push!(&mut msg; " at ", loc.file(), ':', loc.line(), ':', loc.column());
+    }
+    if let Some(m) = info.message().as_str() {
+        push!(&mut msg; ": ", m);
+    }
     match api::get() {
         Some(api) => api.fatal(&msg),
         None => {

@@ -12,7 +12,7 @@ use core::ffi::{c_char, c_int, c_void, CStr};
 use core::ptr::{addr_of_mut, null_mut};
 use core::time::Duration;
 
-use alloc::format;
+use crate::text::{cat, push, Hex2};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -324,25 +324,28 @@ impl Raw {
                 core::str::from_utf8(v)
                     .ok()
                     .and_then(MacAddr::parse)
-                    .ok_or_else(|| format!("cannot parse pppoe-mac option value '{}'", shown(v)))?,
+                    .ok_or_else(|| cat!("cannot parse pppoe-mac option value '", &shown(v), "'"))?,
             ),
         };
         let attach = match &self.sess {
             None => None,
             Some(v) => Some(parse_sess(v).ok_or_else(|| {
-                format!(
-                    "cannot parse pppoe-sess option value '{}' (expected SESSID:aa:bb:cc:dd:ee:ff)",
-                    shown(v)
+                cat!(
+                    "cannot parse pppoe-sess option value '",
+                    &shown(v),
+                    "' (expected SESSID:aa:bb:cc:dd:ee:ff)"
                 )
             })?),
         };
         let host_uniq = match &self.host_uniq {
             None => None,
             Some(v) => Some(parse_hex(v).ok_or_else(|| {
-                format!(
-                    "invalid host-uniq value '{}': expected an even number of hex digits, 1 to {} bytes",
-                    shown(v),
-                    MAX_HOST_UNIQ
+                cat!(
+                    "invalid host-uniq value '",
+                    &shown(v),
+                    "': expected an even number of hex digits, 1 to ",
+                    MAX_HOST_UNIQ,
+                    " bytes"
                 )
             })?),
         };
@@ -352,7 +355,7 @@ impl Raw {
                 String::from_utf8(v.clone())
                     .ok()
                     .filter(|p| !p.is_empty())
-                    .ok_or_else(|| format!("invalid pppoe-status-file path '{}'", shown(v)))?,
+                    .ok_or_else(|| cat!("invalid pppoe-status-file path '", &shown(v), "'"))?,
             ),
         };
         Ok(Settings {
@@ -377,7 +380,7 @@ fn shown(v: &[u8]) -> String {
         if (0x20..0x7f).contains(&c) {
             s.push(c as char);
         } else {
-            s.push_str(&format!("\\x{c:02x}"));
+            push!(&mut s; "\\x", Hex2(c));
         }
     }
     if v.len() > 100 {

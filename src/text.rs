@@ -1,0 +1,295 @@
+//! Text without `core::fmt`: log lines, status documents and records are built
+//! with [`Put`] and [`cat!`], and logged with [`log!`] (and its [`error!`],
+//! [`warning!`], [`info!`] and [`debug!`] short forms).
+//!
+//! Why not `format!`: in the shipped `.so`, `core::fmt` (the `Formatter`, its
+//! padding code, and the argument tables and relocations that every call site
+//! builds) took about 20 KB of 87 (BENCHMARKS.md, "What takes the space"). The
+//! plugin only ever prints strings, decimal numbers and fixed-width hex, which
+//! is all that is here.
+//!
+//! Where a line goes is decided by the crate that includes this module: its
+//! root defines `fn log_enabled(Level) -> bool` and `fn log_line(Level, String)`
+//! (the plugin: pppd's log; the tools: stderr; unit tests: a per-thread
+//! record, see [`test_log`]). No global state and no dynamic dispatch.
+
+use alloc::string::String;
+
+/// Log levels, most severe first: pppd's `error`, `warn`, `info` and `dbglog`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Level {
+    Error,
+    Warn,
+    Info,
+    Debug,
+}
+
+/// A value that can append its text to a `String`.
+pub(crate) trait Put {
+    fn put(&self, out: &mut String);
+}
+
+/// One argument of [`cat!`], [`push!`] and [`log!`], taken by value: string
+/// slices go in registers (a `&&str` would be a relocated constant per piece),
+/// `Copy` values as they are, anything else by reference.
+pub(crate) trait Arg {
+    fn put_arg(self, out: &mut String);
+}
+
+impl Arg for &str {
+    // Out of line: a call per piece is smaller than an inlined push_str.
+    #[inline(never)]
+    fn put_arg(self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl<T: Put + ?Sized> Arg for &T {
+    fn put_arg(self, out: &mut String) {
+        self.put(out);
+    }
+}
+
+impl Put for String {
+    fn put(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl Put for char {
+    fn put(&self, out: &mut String) {
+        out.push(*self);
+    }
+}
+
+impl Put for bool {
+    fn put(&self, out: &mut String) {
+        out.push_str(if *self { "true" } else { "false" });
+    }
+}
+
+/// `by_value!(T, ...)`: [`Arg`] by value for small `Copy` types that are [`Put`].
+macro_rules! by_value {
+    ($($t:ty),+ $(,)?) => {$(
+        impl $crate::text::Arg for $t {
+            fn put_arg(self, out: &mut alloc::string::String) {
+                $crate::text::Put::put(&self, out);
+            }
+        }
+    )+};
+}
+
+macro_rules! put_unsigned {
+    ($($t:ty),*) => {$(
+        impl Put for $t {
+            fn put(&self, out: &mut String) {
+                dec(out, u64::from(*self));
+            }
+        }
+    )*};
+}
+put_unsigned!(u8, u16, u32, u64);
+by_value!(u8, u16, u32, u64, usize, i32, bool, char, Hex2, Hex4);
+
+impl Put for usize {
+    fn put(&self, out: &mut String) {
+        // usize is at most 64 bits on every Linux target.
+        dec(out, *self as u64);
+    }
+}
+
+impl Put for i32 {
+    fn put(&self, out: &mut String) {
+        if *self < 0 {
+            out.push('-');
+        }
+        dec(out, u64::from(self.unsigned_abs()));
+    }
+}
+
+/// Appends `v` in decimal.
+#[inline(never)]
+pub(crate) fn dec(out: &mut String, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut start = buf.len();
+    for slot in buf.iter_mut().rev() {
+        *slot = b'0' + (v % 10) as u8;
+        start -= 1;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for &b in buf.iter().skip(start) {
+        out.push(char::from(b));
+    }
+}
+
+const LOWER: &[u8; 16] = b"0123456789abcdef";
+const UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Appends the low `digits` hex digits of `v` (zero-padded, lower or upper case).
+pub(crate) fn hex(out: &mut String, v: u64, digits: u32, upper: bool) {
+    let table = if upper { UPPER } else { LOWER };
+    for i in (0..digits).rev() {
+        let nibble = v.checked_shr(i * 4).unwrap_or(0) & 0xf;
+        out.push(char::from(table[nibble as usize]));
+    }
+}
+
+/// A byte as two lower-case hex digits (`{:02x}`).
+pub(crate) struct Hex2(pub(crate) u8);
+
+impl Put for Hex2 {
+    fn put(&self, out: &mut String) {
+        hex(out, u64::from(self.0), 2, false);
+    }
+}
+
+/// A 16-bit value as four lower-case hex digits (`{:04x}`).
+pub(crate) struct Hex4(pub(crate) u16);
+
+impl Put for Hex4 {
+    fn put(&self, out: &mut String) {
+        hex(out, u64::from(self.0), 4, false);
+    }
+}
+
+/// The text of one value, as a `String`.
+pub(crate) fn text<T: Put + ?Sized>(value: &T) -> String {
+    let mut out = String::new();
+    value.put(&mut out);
+    out
+}
+
+/// `cat!(a, b, ...)`: a `String` of the texts of the values, in order.
+macro_rules! cat {
+    ($($e:expr),+ $(,)?) => {{
+        let mut s = alloc::string::String::new();
+        $( $crate::text::Arg::put_arg($e, &mut s); )+
+        s
+    }};
+}
+
+/// `push!(out; a, b, ...)`: appends the texts of the values to `out`.
+macro_rules! push {
+    ($out:expr; $($e:expr),+ $(,)?) => {{
+        let out: &mut alloc::string::String = $out;
+        $( $crate::text::Arg::put_arg($e, out); )+
+    }};
+}
+
+/// `log!(level; a, b, ...)`: logs `cat!(a, b, ...)` at `level`; the text is only
+/// built when the crate's `log_enabled(level)` says the line is wanted.
+macro_rules! log {
+    ($level:expr; $($e:expr),+ $(,)?) => {{
+        let level: $crate::text::Level = $level;
+        if $crate::log_enabled(level) {
+            $crate::log_line(level, $crate::text::cat!($($e),+));
+        }
+    }};
+}
+
+macro_rules! error {
+    ($($e:expr),+ $(,)?) => { $crate::text::log!($crate::text::Level::Error; $($e),+) };
+}
+
+macro_rules! warning {
+    ($($e:expr),+ $(,)?) => { $crate::text::log!($crate::text::Level::Warn; $($e),+) };
+}
+
+macro_rules! info {
+    ($($e:expr),+ $(,)?) => { $crate::text::log!($crate::text::Level::Info; $($e),+) };
+}
+
+macro_rules! debug {
+    ($($e:expr),+ $(,)?) => { $crate::text::log!($crate::text::Level::Debug; $($e),+) };
+}
+
+/// `display_via_put!(T, ...)`: `Display` for types that implement [`Put`], for
+/// the tools and tests that use `format!`. The plugin never calls it, so the
+/// linker drops it from the `.so`.
+macro_rules! display_via_put {
+    ($($t:ty),+ $(,)?) => {$(
+        impl core::fmt::Display for $t {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(&$crate::text::text(self))
+            }
+        }
+    )+};
+}
+
+#[allow(unused_imports)] // each including crate uses a different subset
+pub(crate) use {by_value, cat, debug, display_via_put, error, info, log, push, warning};
+
+/// Unit tests: every line logged on this thread, for assertions.
+#[cfg(test)]
+pub(crate) mod test_log {
+    use super::Level;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+    use std::cell::RefCell;
+
+    std::thread_local! {
+        static LOGS: RefCell<Vec<(Level, String)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(crate) fn record(level: Level, line: &str) {
+        LOGS.with(|logs| logs.borrow_mut().push((level, String::from(line))));
+    }
+
+    /// Takes (and clears) this thread's lines.
+    pub(crate) fn take() -> Vec<(Level, String)> {
+        LOGS.with(|logs| core::mem::take(&mut *logs.borrow_mut()))
+    }
+
+    /// Whether exactly `text` was logged at `level` on this thread.
+    pub(crate) fn logged(level: Level, text: &str) -> bool {
+        LOGS.with(|logs| logs.borrow().iter().any(|(l, t)| *l == level && t == text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_match_core_fmt() {
+        for v in [
+            0u64,
+            1,
+            9,
+            10,
+            99,
+            100,
+            4660,
+            65535,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
+            assert_eq!(text(&v), std::format!("{v}"));
+        }
+        for v in [0i32, -1, 7, -4660, i32::MIN, i32::MAX] {
+            assert_eq!(text(&v), std::format!("{v}"));
+        }
+        assert_eq!(text(&usize::MAX), std::format!("{}", usize::MAX));
+        for b in [0u8, 0x0a, 0x7f, 0xff] {
+            assert_eq!(text(&Hex2(b)), std::format!("{b:02x}"));
+        }
+        for w in [0u16, 0x12, 0xabc, 0xffff] {
+            assert_eq!(text(&Hex4(w)), std::format!("{w:04x}"));
+        }
+        let mut s = String::new();
+        hex(&mut s, 0xab, 2, true);
+        assert_eq!(s, "AB");
+    }
+
+    #[test]
+    fn cat_and_push_concatenate() {
+        let name = String::from("eth0");
+        let mut s = cat!("if ", &name, " id ", 7u16, ' ', -3i32);
+        assert_eq!(s, "if eth0 id 7 -3");
+        push!(&mut s; "; ", Hex4(0x8863));
+        assert_eq!(s, "if eth0 id 7 -3; 8863");
+    }
+}
