@@ -91,16 +91,7 @@ e2ea_fetch() {
 		echo "$want" >"$dir/debs.stamp"
 	fi
 	kpkg=$(cat "$dir/kernel.pkg")
-	if ! [ -f "$dir/root.stamp" ] || [ "$(cat "$dir/root.stamp")" != "$want" ]; then
-		e2e_log "e2e-arm: unpacking $rel $E2EA_ARCH packages"
-		rm -rf "$dir/root"
-		mkdir -p "$dir/root"
-		for p in "$dir"/debs/*.deb; do
-			case ${p##*/} in "${kpkg}"_*) continue ;; esac
-			dpkg -x "$p" "$dir/root"
-		done
-		echo "$want" >"$dir/root.stamp"
-	fi
+	e2e_unpack_root "$dir" "$want" "e2e-arm: unpacking $rel $E2EA_ARCH packages"
 	if ! [ -f "$dir/kernel/stamp" ] || [ "$(cat "$dir/kernel/stamp")" != "$kpkg ${E2E_MODULES[*]}" ]; then
 		# e2e_kernel keeps the listed modules (dependencies first, in load order). The armmp image
 		# is a zImage: its xz payload is a raw Image, not an ELF with a PVH note, so e2e_kernel

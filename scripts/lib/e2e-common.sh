@@ -168,19 +168,28 @@ e2e_fetch() {
 		echo "$want" >"$dir/debs.stamp"
 	fi
 	kpkg=$(cat "$dir/kernel.pkg")
-	if ! [ -f "$dir/root.stamp" ] || [ "$(cat "$dir/root.stamp")" != "$want" ]; then
-		e2e_log "e2e: unpacking $rel packages"
-		rm -rf "$dir/root"
-		mkdir -p "$dir/root"
-		for p in "$dir"/debs/*.deb; do
-			case ${p##*/} in "${kpkg}"_*) continue ;; esac
-			dpkg -x "$p" "$dir/root"
-		done
-		echo "$want" >"$dir/root.stamp"
-	fi
+	e2e_unpack_root "$dir" "$want" "e2e: unpacking $rel packages"
 	if ! [ -f "$dir/kernel/stamp" ] || [ "$(cat "$dir/kernel/stamp")" != "$kpkg ${E2E_MODULES[*]}" ]; then
 		e2e_kernel "$rel" "$kpkg"
 	fi
+}
+
+# e2e_unpack_root DIR WANT MESSAGE: unpacks every package of DIR/debs except the kernel's
+# (DIR/kernel.pkg) into DIR/root, unless DIR/root.stamp says WANT is already there.
+e2e_unpack_root() {
+	local dir=$1 want=$2 kpkg p
+	if [ -f "$dir/root.stamp" ] && [ "$(cat "$dir/root.stamp")" = "$want" ]; then
+		return 0
+	fi
+	e2e_log "$3"
+	kpkg=$(cat "$dir/kernel.pkg")
+	rm -rf "$dir/root"
+	mkdir -p "$dir/root"
+	for p in "$dir"/debs/*.deb; do
+		case ${p##*/} in "${kpkg}"_*) continue ;; esac
+		dpkg -x "$p" "$dir/root"
+	done
+	echo "$want" >"$dir/root.stamp"
 }
 
 # Writes the uncompressed vmlinux of a bzImage to $2 (the kernel boots about 3 s faster in TCG).
