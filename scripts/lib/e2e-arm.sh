@@ -69,29 +69,9 @@ e2ea_fetch() {
 	local E2E_CACHE=$E2EA_CACHE E2E_MODULES=("${E2EA_MODULES[@]}")
 	local -x APT_CONFIG
 	APT_CONFIG=$(e2ea_apt_conf)
-	local rel=$E2EA_REL dir=$E2EA_CACHE/$E2EA_REL want have kpkg p pkgs
-	want=$(e2ea_pkgs | sort | tr '\n' ' ')
-	have=$(cat "$dir/debs.stamp" 2>/dev/null || true)
-	if [ "$want" != "$have" ] || ! [ -s "$dir/kernel.pkg" ]; then
-		e2e_log "e2e-arm: downloading $rel $E2EA_ARCH guest packages into ${dir#"$E2E_TOP"/}/debs"
-		e2e_apt_update "$rel"
-		kpkg=$(e2e_apt_cache "$rel" depends "linux-image-$E2EA_KFLAVOUR" |
-			sed -n -E "s/^[[:space:]]*Depends: (linux-image-[^ ]*-$E2EA_KFLAVOUR).*/\1/p" | sed -n 1p)
-		[ -n "$kpkg" ] || e2e_die "cannot resolve linux-image-$E2EA_KFLAVOUR in $rel $E2EA_ARCH"
-		rm -rf "$dir/debs" "$dir/root" "$dir/kernel" "$dir/base.cpio"
-		mkdir -p "$dir/debs"
-		mapfile -t pkgs < <(e2ea_pkgs)
-		(cd "$dir/debs" && e2e_apt_get "$rel" -qq download "$kpkg" "${pkgs[@]}") >&2 ||
-			e2e_die "apt-get download for $rel $E2EA_ARCH failed"
-		for p in "$dir"/debs/*.deb; do
-			[ "$(dpkg-deb -f "$p" Architecture)" = "$E2EA_ARCH" ] || [ "$(dpkg-deb -f "$p" Architecture)" = all ] ||
-				e2e_die "${p##*/} is not an $E2EA_ARCH package"
-		done
-		echo "$kpkg" >"$dir/kernel.pkg"
-		echo "$want" >"$dir/debs.stamp"
-	fi
+	local rel=$E2EA_REL dir=$E2EA_CACHE/$E2EA_REL kpkg
+	e2e_fetch_debs "$dir" "$rel" "$E2EA_KFLAVOUR" "$E2EA_ARCH" e2e-arm "$rel $E2EA_ARCH" e2ea_pkgs
 	kpkg=$(cat "$dir/kernel.pkg")
-	e2e_unpack_root "$dir" "$want" "e2e-arm: unpacking $rel $E2EA_ARCH packages"
 	if ! [ -f "$dir/kernel/stamp" ] || [ "$(cat "$dir/kernel/stamp")" != "$kpkg ${E2E_MODULES[*]}" ]; then
 		# e2e_kernel keeps the listed modules (dependencies first, in load order). The armmp image
 		# is a zImage: its xz payload is a raw Image, not an ELF with a PVH note, so e2e_kernel

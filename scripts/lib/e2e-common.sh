@@ -149,29 +149,45 @@ e2e_pkg_list() {
 # Downloads the release's guest packages into the cache unless they are all there already, and
 # unpacks them. A second run finds the stamp and does no network access at all.
 e2e_fetch() {
-	local rel=$1 dir=$E2E_CACHE/$1 want have kpkg p
-	want=$(e2e_pkg_list "$rel" | sort | tr '\n' ' ')
-	have=$(cat "$dir/debs.stamp" 2>/dev/null || true)
-	if [ "$want" != "$have" ] || ! [ -s "$dir/kernel.pkg" ]; then
-		e2e_log "e2e: downloading $rel guest packages into ${dir#"$E2E_TOP"/}/debs"
-		e2e_apt_update "$rel"
-		kpkg=$(e2e_apt_cache "$rel" depends linux-image-amd64 |
-			sed -n -E 's/^[[:space:]]*Depends: (linux-image-[^ ]*-amd64).*/\1/p' | sed -n 1p)
-		[ -n "$kpkg" ] || e2e_die "cannot resolve linux-image-amd64 in $rel"
-		rm -rf "$dir/debs" "$dir/root" "$dir/kernel" "$dir/base.cpio"
-		mkdir -p "$dir/debs"
-		local pkgs
-		mapfile -t pkgs < <(e2e_pkg_list "$rel")
-		(cd "$dir/debs" && e2e_apt_get "$rel" -qq download "$kpkg" "${pkgs[@]}") >&2 ||
-			e2e_die "apt-get download for $rel failed"
-		echo "$kpkg" >"$dir/kernel.pkg"
-		echo "$want" >"$dir/debs.stamp"
-	fi
+	local rel=$1 dir=$E2E_CACHE/$1 kpkg
+	e2e_fetch_debs "$dir" "$rel" amd64 "" e2e "$rel" e2e_pkg_list "$rel"
 	kpkg=$(cat "$dir/kernel.pkg")
-	e2e_unpack_root "$dir" "$want" "e2e: unpacking $rel packages"
 	if ! [ -f "$dir/kernel/stamp" ] || [ "$(cat "$dir/kernel/stamp")" != "$kpkg ${E2E_MODULES[*]}" ]; then
 		e2e_kernel "$rel" "$kpkg"
 	fi
+}
+
+# e2e_fetch_debs DIR REL KFLAVOUR ARCH WHO WHAT LIST-COMMAND...: downloads the packages that
+# LIST-COMMAND prints, and the kernel package linux-image-KFLAVOUR resolves to in REL (written to
+# DIR/kernel.pkg), into DIR/debs, then unpacks all but the kernel into DIR/root. With ARCH, every
+# package must be of that architecture (or all). WHO and WHAT word the progress lines. Stamps skip
+# what is already there, so a second run does no network access.
+e2e_fetch_debs() {
+	local dir=$1 rel=$2 kflavour=$3 arch=$4 who=$5 what=$6 want have kpkg p pkgs
+	shift 6
+	want=$("$@" | sort | tr '\n' ' ')
+	have=$(cat "$dir/debs.stamp" 2>/dev/null || true)
+	if [ "$want" != "$have" ] || ! [ -s "$dir/kernel.pkg" ]; then
+		e2e_log "$who: downloading $what guest packages into ${dir#"$E2E_TOP"/}/debs"
+		e2e_apt_update "$rel"
+		kpkg=$(e2e_apt_cache "$rel" depends "linux-image-$kflavour" |
+			sed -n -E "s/^[[:space:]]*Depends: (linux-image-[^ ]*-$kflavour).*/\1/p" | sed -n 1p)
+		[ -n "$kpkg" ] || e2e_die "cannot resolve linux-image-$kflavour in $what"
+		rm -rf "$dir/debs" "$dir/root" "$dir/root.stamp" "$dir/kernel" "$dir/base.cpio"
+		mkdir -p "$dir/debs"
+		mapfile -t pkgs < <("$@")
+		(cd "$dir/debs" && e2e_apt_get "$rel" -qq download "$kpkg" "${pkgs[@]}") >&2 ||
+			e2e_die "apt-get download for $what failed"
+		if [ -n "$arch" ]; then
+			for p in "$dir"/debs/*.deb; do
+				[ "$(dpkg-deb -f "$p" Architecture)" = "$arch" ] || [ "$(dpkg-deb -f "$p" Architecture)" = all ] ||
+					e2e_die "${p##*/} is not an $arch package"
+			done
+		fi
+		echo "$kpkg" >"$dir/kernel.pkg"
+		echo "$want" >"$dir/debs.stamp"
+	fi
+	e2e_unpack_root "$dir" "$want" "$who: unpacking $what packages"
 }
 
 # e2e_unpack_root DIR WANT MESSAGE: unpacks every package of DIR/debs except the kernel's
