@@ -87,7 +87,7 @@ e2ea_base_cpio() {
 	local E2E_CACHE=$E2EA_CACHE E2E_LIBDIRS=("${E2EA_LIBDIRS[@]}")
 	local E2E_REL=$E2EA_REL E2E_ROOT=$E2EA_CACHE/$E2EA_REL/root E2E_STAGE=$E2EA_CACHE/$E2EA_REL/stage
 	local E2E_DONE='' E2E_MISSING=()
-	local dir=$E2EA_CACHE/$E2EA_REL stamp f ver kver a bb applets
+	local dir=$E2EA_CACHE/$E2EA_REL stamp f ver bb applets
 	stamp="rev=$E2EA_STAGE_REV $(cat "$dir/root.stamp") $(cat "$dir/kernel/stamp")"
 	if [ -f "$dir/base.cpio" ] && [ "$(cat "$dir/base.stamp" 2>/dev/null)" = "$stamp" ]; then
 		return 0
@@ -127,23 +127,9 @@ e2ea_base_cpio() {
 	else
 		e2e_die "cannot list the busybox applets (install qemu-user or busybox-static)"
 	fi
-	for a in $applets; do
-		[ -e "$E2E_STAGE/usr/bin/$a" ] || [ -e "$E2E_STAGE/usr/sbin/$a" ] || [ "$a" = busybox ] ||
-			ln -s busybox "$E2E_STAGE/usr/bin/$a"
-	done
-	kver=$(cat "$dir/kernel/version")
-	mkdir -p "$E2E_STAGE/usr/lib/modules/$kver"
-	cp "$dir"/kernel/modules/* "$E2E_STAGE/usr/lib/modules/$kver/"
-	printf '%s\n' 'root:x:0:0:root:/root:/bin/bash' 'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' \
-		>"$E2E_STAGE/etc/passwd"
-	printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$E2E_STAGE/etc/group"
-	echo "$ver" >"$E2E_STAGE/etc/pppd-version"
-	echo "$E2EA_REL" >"$E2E_STAGE/etc/e2e-release"
+	mkdir -p "$E2E_STAGE/etc"
 	echo "$E2EA_ARCH" >"$E2E_STAGE/etc/e2e-arch"
-	(cd "$E2E_STAGE" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$dir/base.cpio.tmp"
-	mv "$dir/base.cpio.tmp" "$dir/base.cpio"
-	echo "$stamp" >"$dir/base.stamp"
-	rm -rf "$E2E_STAGE"
+	e2e_stage_finish "$dir" "$stamp" "$ver" "$E2EA_REL" "$applets"
 }
 
 e2ea_prepare() {

@@ -395,7 +395,7 @@ e2e_pppd_version_in() {
 # Builds .cache/e2e/<release>/base.cpio: busybox, bash, pppd with its plugins, pppoe-server,
 # pppoe, ip, tcpdump, their libraries, the kernel modules, /etc files.
 e2e_base_cpio() {
-	local rel=$1 dir=$E2E_CACHE/$1 stamp f ver kver a
+	local rel=$1 dir=$E2E_CACHE/$1 stamp f ver
 	stamp="rev=$E2E_STAGE_REV $(cat "$dir/root.stamp") $(cat "$dir/kernel/stamp") $(busybox --help 2>&1 | sed -n 1p)"
 	if [ -f "$dir/base.cpio" ] && [ "$(cat "$dir/base.stamp" 2>/dev/null)" = "$stamp" ]; then
 		return 0
@@ -431,7 +431,15 @@ e2e_base_cpio() {
 		e2e_die "guest libraries missing from the $rel package list: ${E2E_MISSING[*]}"
 	fi
 	cp /bin/busybox "$E2E_STAGE/usr/bin/busybox"
-	for a in $(busybox --list); do
+	e2e_stage_finish "$dir" "$stamp" "$ver" "$rel" "$(busybox --list)"
+}
+
+# e2e_stage_finish DIR STAMP PPPD-VERSION RELEASE APPLETS: the common end of a guest userland in
+# $E2E_STAGE: busybox applet links (APPLETS, one per word) where no real program is, the kernel
+# modules of DIR/kernel, passwd and group, the version files, then DIR/base.cpio and its STAMP.
+e2e_stage_finish() {
+	local dir=$1 stamp=$2 ver=$3 rel=$4 a kver
+	for a in $5; do
 		[ -e "$E2E_STAGE/usr/bin/$a" ] || [ -e "$E2E_STAGE/usr/sbin/$a" ] || [ "$a" = busybox ] ||
 			ln -s busybox "$E2E_STAGE/usr/bin/$a"
 	done
