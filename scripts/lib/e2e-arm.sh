@@ -101,14 +101,7 @@ e2ea_base_cpio() {
 	ln -s ../run "$E2E_STAGE/var/run"
 	ver=$(e2e_pppd_version_in "$E2E_ROOT") || e2e_die "no pppd plugin directory in the $E2EA_ARCH packages"
 	[ "$ver" = "$E2EA_PPPD" ] || e2e_die "$E2EA_REL $E2EA_ARCH ships pppd $ver, expected $E2EA_PPPD"
-	for f in sbin/pppd sbin/pppoe-server sbin/pppoe sbin/pppoe-discovery bin/tcpdump bin/ip bin/bash; do
-		[ "$f" = bin/tcpdump ] && { [ -e "$E2E_ROOT/usr/sbin/tcpdump" ] && f=sbin/tcpdump; }
-		[ "$f" = bin/ip ] && { [ -e "$E2E_ROOT/bin/ip" ] || [ -e "$E2E_ROOT/usr/bin/ip" ] || f=sbin/ip; }
-		e2e__copy_elf "$(e2e__find "$f")"
-	done
-	for f in "$E2E_ROOT"/usr/lib/pppd/"$ver"/*.so; do
-		e2e__copy_elf "usr/lib/pppd/$ver/${f##*/}"
-	done
+	e2e_stage_programs "$ver" sbin/pppd sbin/pppoe-server sbin/pppoe sbin/pppoe-discovery bin/tcpdump bin/ip bin/bash
 	[ ${#E2E_MISSING[@]} = 0 ] || e2e_die "guest libraries missing from the $E2EA_ARCH package list: ${E2E_MISSING[*]}"
 	# The program interpreter the binaries name (/lib/ld-linux-armhf.so.3, a symlink in the deb).
 	e2e__copy lib/ld-linux-armhf.so.3

@@ -414,14 +414,8 @@ e2e_base_cpio() {
 	ln -s usr/lib64 "$E2E_STAGE/lib64"
 	ln -s ../run "$E2E_STAGE/var/run"
 	ver=$(e2e_pppd_version_in "$E2E_ROOT") || e2e_die "no pppd plugin directory in $rel packages"
-	for f in sbin/pppd sbin/pppoe-server sbin/pppoe sbin/pppoe-discovery bin/tcpdump bin/ip sbin/tc bin/bash; do
-		[ "$f" = bin/tcpdump ] && { [ -e "$E2E_ROOT/usr/sbin/tcpdump" ] && f=sbin/tcpdump; }
-		[ "$f" = bin/ip ] && { [ -e "$E2E_ROOT/bin/ip" ] || [ -e "$E2E_ROOT/usr/bin/ip" ] || f=sbin/ip; }
-		e2e__copy_elf "$(e2e__find "$f")"
-	done
-	for f in "$E2E_ROOT"/usr/lib/pppd/"$ver"/*.so; do
-		e2e__copy_elf "usr/lib/pppd/$ver/${f##*/}"
-	done
+	e2e_stage_programs "$ver" sbin/pppd sbin/pppoe-server sbin/pppoe sbin/pppoe-discovery bin/tcpdump bin/ip \
+		sbin/tc bin/bash
 	if [ -d "$E2E_ROOT/usr/lib/x86_64-linux-gnu/ossl-modules" ]; then
 		for f in "$E2E_ROOT"/usr/lib/x86_64-linux-gnu/ossl-modules/*.so; do
 			e2e__copy_elf "usr/lib/x86_64-linux-gnu/ossl-modules/${f##*/}"
@@ -432,6 +426,21 @@ e2e_base_cpio() {
 	fi
 	cp /bin/busybox "$E2E_STAGE/usr/bin/busybox"
 	e2e_stage_finish "$dir" "$stamp" "$ver" "$rel" "$(busybox --list)"
+}
+
+# e2e_stage_programs PPPD-VERSION PROGRAM...: copies the programs (paths as in usr/, wherever the
+# release keeps tcpdump and ip) and pppd's plugins, with their libraries, into $E2E_STAGE.
+e2e_stage_programs() {
+	local ver=$1 f
+	shift
+	for f in "$@"; do
+		[ "$f" = bin/tcpdump ] && { [ -e "$E2E_ROOT/usr/sbin/tcpdump" ] && f=sbin/tcpdump; }
+		[ "$f" = bin/ip ] && { [ -e "$E2E_ROOT/bin/ip" ] || [ -e "$E2E_ROOT/usr/bin/ip" ] || f=sbin/ip; }
+		e2e__copy_elf "$(e2e__find "$f")"
+	done
+	for f in "$E2E_ROOT"/usr/lib/pppd/"$ver"/*.so; do
+		e2e__copy_elf "usr/lib/pppd/$ver/${f##*/}"
+	done
 }
 
 # e2e_stage_finish DIR STAMP PPPD-VERSION RELEASE APPLETS: the common end of a guest userland in
