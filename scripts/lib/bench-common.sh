@@ -181,6 +181,54 @@ bench_values() {
 		}' "$1"
 }
 
+# Stale-session recovery, from the "@@BENCH stale" records: key|label|unit|decimals.
+# shellcheck disable=SC2034 # read by scripts/bench
+BENCH_STALE_MEASURES=(
+	"stale_padt|restart → the client's PADT for the stale session|s|3"
+	"stale_padi|restart → PADI|s|2"
+	"stale_pads|restart → PADS|s|2"
+	"stale_up|restart → ip-up|s|2"
+	"stale_npadi|PADIs sent until the PADS||0"
+)
+
+# bench_values_stale RECORDS: for every "@@BENCH stale" record of RECORDS (lines "p=.. i=.. k=v
+# ..."), prints "key plugin value" for each measure it has (times in seconds from the restart).
+bench_values_stale() {
+	awk '
+		function v(k) { return (k in r) && r[k] != "" && r[k] != "-" }
+		{
+			delete r
+			for (j = 1; j <= NF; j++) { e = index($j, "="); if (e) r[substr($j, 1, e - 1)] = substr($j, e + 1) }
+			p = r["p"]
+			if (!v("t1")) next
+			if (v("padt")) print "stale_padt", p, r["padt"] - r["t1"]
+			if (v("padi")) print "stale_padi", p, r["padi"] - r["t1"]
+			if (v("pads")) print "stale_pads", p, r["pads"] - r["t1"]
+			if (v("up")) print "stale_up", p, r["up"] - r["t1"]
+			if (v("pads")) print "stale_npadi", p, r["npadi"]
+		}' "$1"
+}
+
+# bench_values_multi RECORDS: for every "@@BENCH multi" record, "key plugin value" with keys
+# multi_<if>_<n>_<measure>: up (sessions up), wall (s, start → last ip-up) and cpu (s, CPU time
+# of all n pppds, start → all up) when all n came up, each (ms, mean CPU time of a pppd from its
+# start to its own ip-up) when any did.
+bench_values_multi() {
+	awk '
+		function v(k) { return (k in r) && r[k] != "" && r[k] != "-" }
+		{
+			delete r
+			for (j = 1; j <= NF; j++) { e = index($j, "="); if (e) r[substr($j, 1, e - 1)] = substr($j, e + 1) }
+			p = r["p"]; k = "multi_" r["if"] "_" r["n"] "_"
+			print k "up", p, r["up"] + 0
+			if (r["up"] + 0 == r["n"] + 0 && v("last") && v("t0")) {
+				print k "wall", p, r["last"] - r["t0"]
+				if (v("cpu_ns") && r["alive"] + 0 == r["n"] + 0) print k "cpu", p, r["cpu_ns"] / 1e9
+			}
+			if (r["up"] + 0 > 0 && v("own_ns")) print k "each", p, r["own_ns"] / r["up"] / 1e6
+		}' "$1"
+}
+
 # bench_stats VALUES: for each key and plugin of VALUES ("key plugin value" lines), prints
 # "key plugin n median min max q1 q3".
 bench_stats() {
