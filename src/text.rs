@@ -181,10 +181,12 @@ macro_rules! push {
 
 /// `log!(level; a, b, ...)`: logs `cat!(a, b, ...)` at `level`; the text is only
 /// built when the crate's `log_enabled(level)` says the line is wanted.
+/// `--cfg rp_pppoe_no_log_lines` compiles every line out: only `scripts/bench`
+/// builds that, to show what the log lines cost in the `.so`.
 macro_rules! log {
     ($level:expr; $($e:expr),+ $(,)?) => {{
         let level: $crate::text::Level = $level;
-        if $crate::log_enabled(level) {
+        if !cfg!(rp_pppoe_no_log_lines) && $crate::log_enabled(level) {
             $crate::log_line(level, $crate::text::cat!($($e),+));
         }
     }};

@@ -37,8 +37,8 @@ bench_breakdown() {
 	python3 - "$1" <<'PY'
 import re, subprocess, sys, collections
 so = sys.argv[1]
-GROUPS = ["pppd boundary", "engine", "wire", "os+discovery", "status/stale", "core::fmt",
-          "other core/alloc", "other"]
+GROUPS = ["pppd boundary", "engine", "wire", "os+discovery", "status/stale", "text (log lines)",
+          "core::fmt", "other core/alloc", "other"]
 def group_of_name(n):
     m = re.search(r"rp_pppoe::(\w+)", n)
     if m:
@@ -48,6 +48,7 @@ def group_of_name(n):
         if mod == "wire": return "wire"
         if mod in ("os", "discovery"): return "os+discovery"
         if mod in ("status", "stale"): return "status/stale"
+        if mod == "text": return "text (log lines)"
         return "pppd boundary"  # lib.rs: plugin entry, allocator, panic handler
     if n in ("plugin_init", "pppd_version"): return "pppd boundary"
     if "core::fmt" in n: return "core::fmt"
@@ -67,6 +68,7 @@ def group_of_file(f):
     if p.startswith("wire"): return "wire"
     if p.startswith("os") or p.startswith("discovery"): return "os+discovery"
     if p.startswith("status") or p.startswith("stale"): return "status/stale"
+    if p.startswith("text"): return "text (log lines)"
     return "other"
 
 out = subprocess.run(["nm", "-n", "-S", "-C", so], capture_output=True, text=True).stdout
