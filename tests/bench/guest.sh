@@ -156,24 +156,13 @@ bench_iter() {
 
 # --- polling without forks -------------------------------------------------------------------
 
-# bench_until SECONDS CMD...: wait_until, but the pause between polls is a read with a timeout on
-# a FIFO that nobody writes (no `sleep` process per poll), and the checks below are bash
-# builtins: the waiting shell takes little guest CPU from the pppds being measured.
-bench_until() {
-	local end
-	now_us
-	end=$((NOW_US + ${1%.*} * 1000000))
-	shift
-	while :; do
-		"$@" && return 0
-		now_us
-		[ "$NOW_US" -ge "$end" ] && return 1
-		read -r -t 0.1 -u "$BENCH_TICK_FD" _ || true
-	done
-}
+# wait_until (tests/e2e/lib.sh) pauses with a read on this FIFO, which nobody writes, instead of
+# a `sleep` process per poll; with the builtin-only checks below, the waiting shell takes little
+# guest CPU from the pppds being measured.
 bench_tick_open() {
 	mkfifo /run/bench-tick
-	exec {BENCH_TICK_FD}<>/run/bench-tick
+	# shellcheck disable=SC2034 # read by wait_until (tests/e2e/lib.sh)
+	exec {WAIT_TICK_FD}<>/run/bench-tick
 }
 # ipup_seen PID: true once pppd PID has an ip-up record, or has exited.
 ipup_seen() {
@@ -237,7 +226,7 @@ bench_stale_iter() {
 	mkdir -p "$d/1" "$d/2"
 	bench_pppd "$d/1"
 	pid1=$CLIENT_PID
-	bench_until 20 ipup_seen "$pid1"
+	wait_until 20 ipup_seen "$pid1"
 	if [ -n "$(ipup_rec "$pid1" 1)" ] && kill -0 "$pid1" 2>/dev/null; then
 		if [ "$plugin" = ours ]; then
 			rec=0
@@ -249,7 +238,7 @@ bench_stale_iter() {
 		client_ppp0_gone
 		bench_pppd "$d/2"
 		pid2=$CLIENT_PID
-		bench_until "$STALE_WAIT" ipup_seen "$pid2"
+		wait_until "$STALE_WAIT" ipup_seen "$pid2"
 		r2=$(ipup_rec "$pid2" 1)
 		t1=$(cat "$d/2/t0" 2>/dev/null)
 	else
@@ -288,40 +277,6 @@ bench_stale_iter() {
 }
 
 # --- many sessions ----------------------------------------------------------------------------
-
-# bench_multi_runner DIR N MODE PLUGIN-WORD: runs inside netns cli (a copy of the e2e scenarios'
-# multi_runner with ipparam bench, so that the benchmark's ip-up records each session): starts N
-# pppds (on cli0, or one per macvlan mvI), writes their pids to DIR/multi.pids, then waits for
-# each and appends "pid exit-code" to DIR/multi.rc. No `debug` (the CPU time measured is that
-# of a production setup, not of debug logging) and no LCP echoes; 60 Configure-Requests, as the
-# AC-side pppds of many sessions starting at once take a while to answer on one emulated CPU.
-bench_multi_runner() {
-	local dir=$1 n=$2 mode=$3 word=$4 i dev started=()
-	for ((i = 1; i <= n; i++)); do
-		dev=cli0
-		[ "$mode" = macvlan ] && dev=mv$i
-		# One subshell per pppd waits for it: its exit code is recorded when it exits.
-		(
-			pppd nodetach logfile "$dir/pppd-$i.log" lcp-restart 1 lcp-max-configure 60 noauth \
-				noipdefault nodefaultroute user test password test ipparam bench \
-				plugin "$word" "nic-$dev" </dev/null >>"$dir/pppd-$i.out" 2>&1 &
-			p=$!
-			echo "$i $p" >>"$dir/multi.started"
-			wait "$p"
-			echo "$p $?" >>"$dir/multi.rc"
-		) &
-	done
-	while :; do
-		started=()
-		[ -f "$dir/multi.started" ] && mapfile -t started <"$dir/multi.started"
-		[ "${#started[@]}" -ge "$n" ] && break
-		sleep 0.05
-	done
-	# multi.pids: the pppd pids in the order of their number i (pppd-i.log).
-	printf '%s\n' "${started[@]}" | sort -n | awk '{ print $2 }' >"$dir/multi.pids.tmp"
-	mv "$dir/multi.pids.tmp" "$dir/multi.pids"
-	wait
-}
 
 # multi_settled N: true once each of the N pppds has its session up (an ip-up record) or has
 # exited without one. Sets MULTI_UP and MULTI_GONE. Builtins only.
@@ -374,16 +329,16 @@ bench_multi_iter() {
 	bench_stamp
 	t0=$STAMP
 	# One shell in the client namespace starts them all (an `ip netns exec` each costs more).
-	ip netns exec cli bash -c "$(declare -f bench_multi_runner); bench_multi_runner \"\$@\"" multi \
-		"$S" "$n" "$mode" "$PLUGIN_WORD" &
+	ip netns exec cli bash -c "$(declare -f multi_runner); multi_runner \"\$@\"" multi \
+		"$S" "$n" "$mode" "$PLUGIN_WORD" bench &
 	bg_track $!
-	if ! bench_until 20 test -s "$S/multi.pids"; then
+	if ! wait_until 20 test -s "$S/multi.pids"; then
 		echo "@@BENCH note multi $plugin $mode $n: the pppds did not start"
 		scen_cleanup
 		return
 	fi
 	mapfile -t pids <"$S/multi.pids"
-	bench_until "$MULTI_WAIT" multi_settled "$n"
+	wait_until "$MULTI_WAIT" multi_settled "$n"
 	multi_settled "$n"
 	for p in "${pids[@]}"; do
 		read -r ns _ <"/proc/$p/schedstat" 2>/dev/null || continue
@@ -401,7 +356,7 @@ bench_multi_iter() {
 	# sessions costs as much again as bringing them up); the AC goes with scen_cleanup, the
 	# records our plugin leaves with the next scen_begin.
 	kill -KILL "${pids[@]}" 2>/dev/null
-	bench_until 30 multi_all_exited "$n"
+	wait_until 30 multi_all_exited "$n"
 	echo "@@BENCH multi p=$plugin if=$mode n=$n t0=$t0 up=$MULTI_UP gone=$MULTI_GONE last=$last" \
 		"cpu_ns=$cpu ticks=$ticks alive=$alive own_ns=$own"
 	if [ "$MULTI_UP" -lt "$n" ]; then

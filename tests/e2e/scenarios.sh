@@ -387,20 +387,22 @@ s_rfc4638() {
 # --- many sessions on one port (issue 6.3) ----------------------------------------------------
 
 MULTI_N=32
-# Runs inside netns cli: starts N pppds (on cli0, or one per macvlan mvI), writes their pids to
-# DIR/multi.pids, then waits for each and appends "pid exit-code" to DIR/multi.rc. No `debug`
+# multi_runner DIR N MODE PLUGIN-WORD IPPARAM: runs inside netns cli (also for scripts/bench,
+# with its own IPPARAM so that its ip-up records each session): starts N pppds (on cli0, or one per
+# macvlan mvI), writes their pids to DIR/multi.pids, then waits for each and appends
+# "pid exit-code" to DIR/multi.rc. No `debug`
 # (the CPU time measured is that of a production setup, not of debug logging) and no LCP echoes;
 # 60 Configure-Requests, as the AC-side pppds of 32 sessions take up to 15 s to start on one
 # emulated CPU (64 pppds, and on bookworm 32 user-mode relays, start at once).
 multi_runner() {
-	local dir=$1 n=$2 mode=$3 word=$4 i dev started=()
+	local dir=$1 n=$2 mode=$3 word=$4 ipparam=$5 i dev started=()
 	for ((i = 1; i <= n; i++)); do
 		dev=cli0
 		[ "$mode" = macvlan ] && dev=mv$i
 		# One subshell per pppd waits for it: its exit code is recorded when it exits.
 		(
 			pppd nodetach logfile "$dir/pppd-$i.log" lcp-restart 1 lcp-max-configure 60 noauth \
-				noipdefault nodefaultroute user test password test ipparam e2e \
+				noipdefault nodefaultroute user test password test ipparam "$ipparam" \
 				plugin "$word" "nic-$dev" </dev/null >>"$dir/pppd-$i.out" 2>&1 &
 			p=$!
 			echo "$i $p" >>"$dir/multi.started"
@@ -465,7 +467,7 @@ multi_sessions() {
 	local t0=$NOW_US
 	# One shell in the client namespace starts them all (an `ip netns exec` each costs more).
 	ip netns exec cli bash -c "$(declare -f multi_runner); multi_runner \"\$@\"" multi \
-		"$S" "$n" "$mode" "$PLUGIN_WORD" &
+		"$S" "$n" "$mode" "$PLUGIN_WORD" e2e &
 	bg_track $!
 	wait_until 20 test -s "$S/multi.pids" || {
 		fail setup "the pppds did not start"
