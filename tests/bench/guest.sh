@@ -312,14 +312,7 @@ bench_multi_iter() {
 	AC_PPP_EXTRA=("lcp-restart 3")
 	ac_start 1 pap -N $((n + 8)) -L 10.0.0.1 -l -R 10.0.1.1
 	if [ "$mode" = macvlan ] && ! failed; then
-		: >"$S/macvlan.batch"
-		: >"$S/undo-macvlan"
-		for ((i = 1; i <= n; i++)); do
-			printf 'link add link cli0 name mv%d address 02:00:00:00:01:%02x type macvlan mode bridge\nlink set mv%d up\n' \
-				"$i" "$i" "$i" >>"$S/macvlan.batch"
-			echo "link del mv$i" >>"$S/undo-macvlan"
-		done
-		ip -n cli -batch "$S/macvlan.batch" || fail setup "could not create the macvlan devices"
+		macvlans_add "$n" || fail setup "could not create the macvlan devices"
 	fi
 	if failed; then
 		echo "@@BENCH note multi $plugin $mode $n: setup failed: $(cat "$FAILS")"

@@ -387,6 +387,19 @@ s_rfc4638() {
 # --- many sessions on one port (issue 6.3) ----------------------------------------------------
 
 MULTI_N=32
+# macvlans_add N: macvlan devices mv1..mvN on cli0 (MAC 02:00:00:00:01:I), up; scen_cleanup
+# deletes them (undo-macvlan). One `ip -batch` for all.
+macvlans_add() {
+	local i
+	: >"$S/macvlan.batch"
+	: >"$S/undo-macvlan"
+	for ((i = 1; i <= $1; i++)); do
+		printf 'link add link cli0 name mv%d address 02:00:00:00:01:%02x type macvlan mode bridge\nlink set mv%d up\n' \
+			"$i" "$i" "$i" >>"$S/macvlan.batch"
+		echo "link del mv$i" >>"$S/undo-macvlan"
+	done
+	ip -n cli -batch "$S/macvlan.batch"
+}
 # multi_runner DIR N MODE PLUGIN-WORD IPPARAM: runs inside netns cli (also for scripts/bench,
 # with its own IPPARAM so that its ip-up records each session): starts N pppds (on cli0, or one per
 # macvlan mvI), writes their pids to DIR/multi.pids, then waits for each and appends
@@ -450,14 +463,7 @@ multi_sessions() {
 	macs=$CLI_MAC
 	if [ "$mode" = macvlan ]; then
 		macs='02:00:00:00:01:[0-9a-f]{2}'
-		: >"$S/macvlan.batch"
-		: >"$S/undo-macvlan"
-		for ((i = 1; i <= n; i++)); do
-			printf 'link add link cli0 name mv%d address 02:00:00:00:01:%02x type macvlan mode bridge\nlink set mv%d up\n' \
-				"$i" "$i" "$i" >>"$S/macvlan.batch"
-			echo "link del mv$i" >>"$S/undo-macvlan"
-		done
-		ip -n cli -batch "$S/macvlan.batch" || {
+		macvlans_add "$n" || {
 			fail setup "could not create the macvlan devices"
 			return
 		}
