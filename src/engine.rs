@@ -20,14 +20,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::time::Duration;
 
-use crate::text::{self, push, Hex2, Level, Put};
+use crate::text::{self, log, push, Hex2, Level, Put};
 
 use crate::wire::{self, Code, Frame, MacAddr, Repr, Tag, TagIter, TagType};
-
-/// Logs one line (see `text::log!`; unit tests record it for assertions).
-macro_rules! note {
-    ($level:expr; $($e:expr),+ $(,)?) => { text::log!($level; $($e),+) };
-}
 
 /// Smallest PPP-Max-Payload value taken from an AC (RFC 4638: larger than 1492).
 const MIN_MAX_PAYLOAD: u16 = 1492;
@@ -178,7 +173,7 @@ impl Session {
                 Err(err) => match drop_order.next() {
                     Some(&ty) => {
                         if tags.iter().any(|t| t.ty == ty) {
-                            note!(Level::Debug; "PADT: ", err, "; leaving out the ", ty, " tag");
+                            log!(Level::Debug; "PADT: ", err, "; leaving out the ", ty, " tag");
                         }
                         tags.retain(|t| t.ty != ty);
                     }
@@ -375,7 +370,7 @@ impl<'a> Summary<'a> {
                 _ => continue,
             };
             if slot.is_some() {
-                note!(Level::Debug; code, ": ignoring duplicate ", tag.ty, " tag");
+                log!(Level::Debug; code, ": ignoring duplicate ", tag.ty, " tag");
             } else {
                 *slot = Some(tag.value);
             }
@@ -390,7 +385,7 @@ impl<'a> Summary<'a> {
                 Some(u16::from_be_bytes([hi, lo]))
             }
             value => {
-                note!(Level::Debug;
+                log!(Level::Debug;
                     code, ": ignoring invalid PPP-Max-Payload tag ", HexList(value)
                 );
                 None
@@ -411,7 +406,7 @@ fn service_names(payload: &[u8]) -> impl Iterator<Item = &[u8]> {
 fn log_error_tags(code: Code, payload: &[u8]) {
     for tag in TagIter::new(payload).flatten() {
         if tag.ty.is_error() {
-            note!(Level::Error; code, ": ", tag.ty, ": ", &printable(tag.value));
+            log!(Level::Error; code, ": ", tag.ty, ": ", &printable(tag.value));
         }
     }
 }
@@ -502,7 +497,7 @@ impl Engine {
     pub(crate) fn handle_frame(&mut self, now: Duration, frame: &[u8]) {
         let result = self.process(now, frame);
         if let Err(reason) = result {
-            note!(reason.level(); reason);
+            log!(reason.level(); reason);
         }
         self.last_ignored = result.err();
     }
@@ -513,10 +508,10 @@ impl Engine {
             State::SendingPadi(s) if now >= s.deadline => {
                 let attempt = s.attempt;
                 if attempt < self.config.padi_attempts.max(1) {
-                    note!(Level::Debug; "No PADO yet; resending PADI");
+                    log!(Level::Debug; "No PADO yet; resending PADI");
                     self.send_padi(now, attempt.saturating_add(1));
                 } else {
-                    note!(Level::Error; "Timeout waiting for PADO packets");
+                    log!(Level::Error; "Timeout waiting for PADO packets");
                     self.fail(Failure::NoOffer);
                 }
             }
@@ -596,7 +591,7 @@ impl Engine {
         // From here on the PADO answers our PADI: report it whatever the verdict.
         if self.config.verbose {
             if let Some(name) = tags.ac_name {
-                note!(Level::Info; "Access-Concentrator: ", &printable(name));
+                log!(Level::Info; "Access-Concentrator: ", &printable(name));
             }
         }
         let max_payload = tags.max_payload(Code::PADO);
@@ -610,7 +605,7 @@ impl Engine {
             accepted: verdict.is_ok(),
         });
         let (ac, padr) = verdict?;
-        note!(Level::Debug; "Chose access concentrator ", ac.mac, "; sending PADR");
+        log!(Level::Debug; "Chose access concentrator ", ac.mac, "; sending PADR");
         self.state = State::SendingPadr(SendingPadr {
             ac,
             attempt: 1,
@@ -692,7 +687,7 @@ impl Engine {
         if session_id == 0 || session_id == 0xffff {
             // Only 0 and 0xffff get here.
             let shown = if session_id == 0 { "0x0" } else { "0xffff" };
-            note!(Level::Warn;
+            log!(Level::Warn;
                 "Access concentrator used a session value of ", shown,
                 " -- the AC is violating RFC 2516"
             );
@@ -716,7 +711,7 @@ impl Engine {
             relay_session_id: tags.relay.map(<[u8]>::to_vec).or(ac.relay),
             max_payload: max_payload.or(ac.max_payload),
         };
-        note!(Level::Info; "PPP session is ", session_id);
+        log!(Level::Info; "PPP session is ", session_id);
         self.events.push_back(Event::Established(session));
         Ok(())
     }
@@ -731,7 +726,7 @@ impl Engine {
             let attempt = waiting.attempt.saturating_add(1);
             match self.padr(&waiting.ac) {
                 Ok(padr) => {
-                    note!(Level::Debug; "Resending PADR (attempt ", attempt, ")");
+                    log!(Level::Debug; "Resending PADR (attempt ", attempt, ")");
                     self.state = State::SendingPadr(SendingPadr {
                         ac: waiting.ac,
                         attempt,
@@ -740,12 +735,12 @@ impl Engine {
                     self.queue(padr);
                 }
                 Err(err) => {
-                    note!(Level::Error; "Cannot build PADR: ", err);
+                    log!(Level::Error; "Cannot build PADR: ", err);
                     self.fail(Failure::NoConfirm);
                 }
             }
         } else {
-            note!(Level::Error; give_up);
+            log!(Level::Error; give_up);
             self.fail(Failure::NoConfirm);
         }
     }
@@ -761,7 +756,7 @@ impl Engine {
                 self.queue(padi);
             }
             Err(err) => {
-                note!(Level::Error; "Cannot build PADI: ", err);
+                log!(Level::Error; "Cannot build PADI: ", err);
                 self.fail(Failure::NoOffer);
             }
         }
@@ -840,7 +835,7 @@ impl Engine {
 
     fn queue(&mut self, frame: Vec<u8>) {
         if self.transmit.len() >= MAX_QUEUED_FRAMES {
-            note!(Level::Debug; "Transmit queue full; dropping the oldest frame");
+            log!(Level::Debug; "Transmit queue full; dropping the oldest frame");
             self.transmit.pop_front();
         }
         self.transmit.push_back(frame);
@@ -853,7 +848,7 @@ impl Engine {
             .filter(|e| matches!(e, Event::Offer(_)))
             .count();
         if queued >= MAX_QUEUED_OFFERS && !offer.accepted {
-            note!(Level::Debug; "Event queue full; dropping the offer from ", offer.ac_mac);
+            log!(Level::Debug; "Event queue full; dropping the offer from ", offer.ac_mac);
             return;
         }
         self.events.push_back(Event::Offer(offer));
