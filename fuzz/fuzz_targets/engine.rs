@@ -15,27 +15,14 @@
 //! - the queues stay bounded when the caller does not drain them.
 #![no_main]
 
-extern crate alloc;
-
-#[allow(dead_code, unused_macros)]
-#[path = "../../src/text.rs"]
-mod text;
-
-#[allow(dead_code)]
-#[path = "../../src/wire.rs"]
-mod wire;
-
-#[allow(dead_code)]
-#[path = "../../src/engine.rs"]
-mod engine;
-
 use std::cell::RefCell;
 use std::time::Duration;
 
-use engine::{Backoff, Config, Engine, Event, Failure, Ignored};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use wire::{Code, Frame, MacAddr, Repr, Tag, TagType};
+use rp_pppoe_core::engine::{Backoff, Config, Engine, Event, Failure, Ignored};
+use rp_pppoe_core::log::{self, Level, Logger};
+use rp_pppoe_core::wire::{self, Code, Frame, MacAddr, Repr, Tag, TagType};
 
 /// Frames the engine keeps queued at most (engine.rs `MAX_QUEUED_FRAMES`).
 const MAX_QUEUED_FRAMES: usize = 8;
@@ -62,16 +49,16 @@ std::thread_local! {
     static WARNINGS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
-fn log_enabled(_: text::Level) -> bool {
-    true
-}
-
-fn log_line(level: text::Level, line: String) {
-    assert!(!line.contains('\n'), "multi-line log: {line:?}");
-    if level <= text::Level::Warn {
-        WARNINGS.with(|w| w.borrow_mut().push(line.to_string()));
-    }
-}
+/// Every line is built (enabled for all levels), so the log text code runs too.
+static CAPTURE: Logger = Logger {
+    enabled: |_| true,
+    write: |level, line| {
+        assert!(!line.contains('\n'), "multi-line log: {line:?}");
+        if level <= Level::Warn {
+            WARNINGS.with(|w| w.borrow_mut().push(line));
+        }
+    },
+};
 
 fn take_warnings() -> Vec<String> {
     WARNINGS.with(|w| core::mem::take(&mut *w.borrow_mut()))
@@ -682,5 +669,6 @@ fn run(data: &[u8]) -> Result<()> {
 }
 
 fuzz_target!(|data: &[u8]| {
+    log::set_logger(&CAPTURE);
     let _ = run(data);
 });

@@ -251,7 +251,7 @@ impl Api {
             // SAFETY: as in log_with; fatal() does not return.
             unsafe { f(c"%s".as_ptr(), c.as_ptr()) };
         }
-        crate::os::exit(b::EXIT_FATAL_ERROR as c_int)
+        rp_pppoe_core::os::exit(b::EXIT_FATAL_ERROR as c_int)
     }
 
     /// `option_error("%s", msg)`.

@@ -15,12 +15,13 @@ use alloc::string::String;
 use super::api::{self, Api, Notify};
 use super::bindings::{self as b, channel};
 use super::options::{self, Settings};
-use crate::discovery;
-use crate::engine::{Backoff, Config, Failure, Offer, Session};
-use crate::os::{self, Errno, Fd};
-use crate::stale;
-use crate::status::{self, EndedBy, State};
-use crate::text::{cat, debug, error, info, text, warning};
+use rp_pppoe_core::discovery;
+use rp_pppoe_core::engine::{Backoff, Config, Failure, Offer, Session};
+use rp_pppoe_core::os::{self, Errno, Fd};
+use rp_pppoe_core::stale;
+use rp_pppoe_core::status::{self, EndedBy, State};
+use rp_pppoe_core::text::text;
+use rp_pppoe_core::{cat, debug, error, info, warning};
 
 /// Ethernet MTU minus the 8 bytes of PPPoE + PPP headers.
 const PPPOE_OVERHEAD: c_int = 8;
@@ -631,9 +632,9 @@ const STALE_RELEASE: core::time::Duration = core::time::Duration::from_secs(1);
 /// session (we are attaching to it). Problems are logged, never fatal.
 fn clear_stale(
     ifname: &str,
-    our_mac: crate::wire::MacAddr,
+    our_mac: rp_pppoe_core::wire::MacAddr,
     debug: bool,
-    adopt: Option<(u16, crate::wire::MacAddr)>,
+    adopt: Option<(u16, rp_pppoe_core::wire::MacAddr)>,
 ) {
     let Ok(names) = os::list_dir(stale::DIR) else {
         return;

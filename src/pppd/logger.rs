@@ -11,8 +11,15 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use alloc::string::String;
 
+use rp_pppoe_core::log::{Level, Logger};
+
 use super::api;
-use crate::text::Level;
+
+/// The core's log hook, installed by `plugin_init`.
+pub(crate) static PPPD: Logger = Logger {
+    enabled: log_enabled,
+    write: log_line,
+};
 
 /// Whether debug lines are wanted. Until pppd's options are known, everything
 /// is logged.
@@ -24,14 +31,12 @@ pub(crate) fn set_debug(debug: bool) {
 }
 
 /// Whether a line at `level` is logged.
-#[cfg_attr(test, allow(dead_code))] // unit tests record lines instead (lib.rs)
-pub(crate) fn log_enabled(level: Level) -> bool {
+fn log_enabled(level: Level) -> bool {
     level != Level::Debug || DEBUG.load(Ordering::Relaxed)
 }
 
 /// Logs `line` through pppd (nothing before pppd's functions are resolved).
-#[cfg_attr(test, allow(dead_code))]
-pub(crate) fn log_line(level: Level, line: String) {
+fn log_line(level: Level, line: String) {
     let Some(api) = api::get() else { return };
     let f = match level {
         Level::Error => api.error,

@@ -13,16 +13,14 @@ use alloc::string::String;
 use core::ffi::c_int;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use crate::text::{cat, info, push};
+use rp_pppoe_core::{cat, info, os, push};
 
 include!(concat!(env!("OUT_DIR"), "/version.rs"));
-
-#[cfg(not(test))]
-pub(crate) use logger::{log_enabled, log_line};
 
 /// `plugin_init`: resolve pppd's symbols, register the
 /// options. The device hook switches pppd to our channel later.
 pub(crate) fn plugin_init() {
+    rp_pppoe_core::log::set_logger(&logger::PPPD);
     let api = match api::resolve() {
         Ok(api) => api,
         Err(missing) => {
@@ -33,7 +31,7 @@ pub(crate) fn plugin_init() {
                 &missing.join(", "),
                 "; wrong pppd version?"
             ));
-            crate::os::exit(bindings::EXIT_OPTION_ERROR as c_int);
+            os::exit(bindings::EXIT_OPTION_ERROR as c_int);
         }
     };
     channel::init(api);
@@ -88,7 +86,7 @@ pub(crate) fn on_panic(info: &core::panic::PanicInfo<'_>) -> ! {
         Some(api) => api.fatal(&msg),
         None => {
             early_error(&msg);
-            crate::os::exit(bindings::EXIT_FATAL_ERROR as c_int)
+            os::exit(bindings::EXIT_FATAL_ERROR as c_int)
         }
     }
 }

@@ -12,12 +12,13 @@ use core::ffi::{c_char, c_int, c_void, CStr};
 use core::ptr::{addr_of_mut, null_mut};
 use core::time::Duration;
 
-use crate::text::{cat, push, Hex2};
 use alloc::string::String;
 use alloc::vec::Vec;
+use rp_pppoe_core::text::Hex2;
+use rp_pppoe_core::{cat, push};
 
 use super::bindings::{self as b, opt_type, option_t};
-use crate::wire::MacAddr;
+use rp_pppoe_core::wire::MacAddr;
 
 /// Longest Host-Uniq we send (bytes). RFC 2516 sets no limit, but it must fit
 /// in PADI next to the other tags; 2.5 also rejects over-long values.

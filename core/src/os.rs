@@ -12,23 +12,24 @@ use core::time::Duration;
 
 use alloc::string::String;
 
-use crate::text::{cat, display_via_put, push, Put};
+use crate::text::Put;
 use crate::wire::{MacAddr, ETH_P_PPPOE_DISC};
+use crate::{cat, display_via_put, push};
 
 /// `AF_PPPOX` / `PF_PPPOX` (linux/if_pppox.h).
 const AF_PPPOX: c_int = 24;
 /// `PX_PROTO_OE`.
 const PX_PROTO_OE: c_int = 0;
 /// `ARPHRD_ETHER`.
-pub(crate) const ARPHRD_ETHER: u16 = 1;
+pub const ARPHRD_ETHER: u16 = 1;
 /// Linux interface names are at most 15 bytes plus the NUL.
-pub(crate) const IFNAMSIZ: usize = 16;
+pub const IFNAMSIZ: usize = 16;
 
 /// A failed system call: which step, and `errno`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct OsError {
-    pub(crate) what: &'static str,
-    pub(crate) errno: i32,
+pub struct OsError {
+    pub what: &'static str,
+    pub errno: i32,
 }
 
 impl OsError {
@@ -47,7 +48,7 @@ impl Put for OsError {
 }
 
 /// Displays an errno value as `strerror` text.
-pub(crate) struct Errno(pub(crate) i32);
+pub struct Errno(pub i32);
 
 impl Put for Errno {
     fn put(&self, out: &mut String) {
@@ -64,7 +65,7 @@ impl Put for Errno {
 }
 
 display_via_put!(OsError, Errno);
-crate::text::by_value!(OsError, Errno);
+crate::by_value!(OsError, Errno);
 
 fn errno() -> i32 {
     // SAFETY: __errno_location returns the calling thread's errno slot.
@@ -72,7 +73,7 @@ fn errno() -> i32 {
 }
 
 /// Monotonic time since an arbitrary origin (CLOCK_MONOTONIC).
-pub(crate) fn now() -> Duration {
+pub fn now() -> Duration {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
@@ -83,17 +84,17 @@ pub(crate) fn now() -> Duration {
 }
 
 /// The process id (the default Host-Uniq).
-pub(crate) fn pid() -> i32 {
+pub fn pid() -> i32 {
     // SAFETY: getpid has no preconditions.
     unsafe { libc::getpid() }
 }
 
 /// An owned file descriptor, closed on drop.
 #[derive(Debug)]
-pub(crate) struct Fd(c_int);
+pub struct Fd(c_int);
 
 impl Fd {
-    pub(crate) fn raw(&self) -> c_int {
+    pub fn raw(&self) -> c_int {
         self.0
     }
 }
@@ -116,7 +117,7 @@ fn socket(domain: c_int, ty: c_int, proto: c_int, what: &'static str) -> Result<
 }
 
 /// Interface name as a NUL-padded `ifr_name`; `None` if empty or too long.
-pub(crate) fn ifname_bytes(name: &str) -> Option<[libc::c_char; IFNAMSIZ]> {
+pub fn ifname_bytes(name: &str) -> Option<[libc::c_char; IFNAMSIZ]> {
     let b = name.as_bytes();
     if b.is_empty() || b.len() >= IFNAMSIZ || b.contains(&0) || b.contains(&b'/') {
         return None;
@@ -153,16 +154,16 @@ fn ioctl_ifreq(
 
 /// What the plugin needs to know about an interface.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct IfInfo {
-    pub(crate) index: c_int,
-    pub(crate) hwtype: u16,
-    pub(crate) mac: MacAddr,
-    pub(crate) mtu: c_int,
+pub struct IfInfo {
+    pub index: c_int,
+    pub hwtype: u16,
+    pub mac: MacAddr,
+    pub mtu: c_int,
 }
 
 /// Queries an interface without side effects (a datagram socket and three
 /// SIOCGIF* ioctls). Used by the device-name hook and before discovery.
-pub(crate) fn if_info(name: &str) -> Result<IfInfo, OsError> {
+pub fn if_info(name: &str) -> Result<IfInfo, OsError> {
     let n = ifname_bytes(name).ok_or(OsError {
         what: "interface name",
         errno: libc::EINVAL,
@@ -196,11 +197,11 @@ pub(crate) fn if_info(name: &str) -> Result<IfInfo, OsError> {
 /// The PPPoE discovery socket: AF_PACKET, SOCK_RAW, bound to 0x8863 on one
 /// interface; frames are sent and received with their Ethernet header.
 #[derive(Debug)]
-pub(crate) struct DiscoverySocket {
+pub struct DiscoverySocket {
     fd: Fd,
-    pub(crate) info: IfInfo,
+    pub info: IfInfo,
     /// Whether the kernel filter ([`discovery_filter`]) is attached.
-    pub(crate) filtered: bool,
+    pub filtered: bool,
 }
 
 const fn bpf(code: u32, jt: u8, jf: u8, k: u32) -> libc::sock_filter {
@@ -216,7 +217,7 @@ const fn bpf(code: u32, jt: u8, jf: u8, k: u32) -> libc::sock_filter {
 /// broadcast PADTs: with many pppd processes on one interface (multi-dial),
 /// no pppd is woken for another one's PADOs, PADSs, or any PADI, PADR or
 /// frame that is not for it.
-pub(crate) fn discovery_filter(mac: MacAddr) -> [libc::sock_filter; 12] {
+pub fn discovery_filter(mac: MacAddr) -> [libc::sock_filter; 12] {
     let m = mac.0;
     let low4 = u32::from_be_bytes([m[2], m[3], m[4], m[5]]);
     let high2 = u32::from(u16::from_be_bytes([m[0], m[1]]));
@@ -244,14 +245,14 @@ pub(crate) fn discovery_filter(mac: MacAddr) -> [libc::sock_filter; 12] {
 
 impl DiscoverySocket {
     /// A client's socket: only frames for our MAC (and broadcast PADT) pass.
-    pub(crate) fn open(ifname: &str) -> Result<DiscoverySocket, OsError> {
+    pub fn open(ifname: &str) -> Result<DiscoverySocket, OsError> {
         Self::open_with(ifname, true)
     }
 
     /// Without the kernel filter: sees every discovery frame on the link
     /// (an access concentrator's view; test ACs and tools).
     #[cfg_attr(not(test), allow(dead_code))] // used by tests and tools
-    pub(crate) fn open_unfiltered(ifname: &str) -> Result<DiscoverySocket, OsError> {
+    pub fn open_unfiltered(ifname: &str) -> Result<DiscoverySocket, OsError> {
         Self::open_with(ifname, false)
     }
 
@@ -310,7 +311,7 @@ impl DiscoverySocket {
         Ok(DiscoverySocket { fd, info, filtered })
     }
 
-    pub(crate) fn send(&self, frame: &[u8]) -> Result<(), OsError> {
+    pub fn send(&self, frame: &[u8]) -> Result<(), OsError> {
         // SAFETY: frame is a valid readable buffer of frame.len() bytes.
         let n = unsafe { libc::send(self.fd.raw(), frame.as_ptr().cast(), frame.len(), 0) };
         if n < 0 {
@@ -322,7 +323,7 @@ impl DiscoverySocket {
 
     /// Waits up to `timeout` for a frame. `Ok(None)` on timeout or when a
     /// signal interrupted the wait (the caller checks its stop flag).
-    pub(crate) fn recv(&self, buf: &mut [u8], timeout: Duration) -> Result<Option<usize>, OsError> {
+    pub fn recv(&self, buf: &mut [u8], timeout: Duration) -> Result<Option<usize>, OsError> {
         let mut pfd = libc::pollfd {
             fd: self.fd.raw(),
             events: libc::POLLIN,
@@ -402,19 +403,19 @@ struct SockaddrPppox {
 const _: () = assert!(mem::size_of::<SockaddrPppox>() == 30);
 
 /// The kernel PPPoE session socket (AF_PPPOX, PX_PROTO_OE).
-pub(crate) fn pppox_socket() -> Result<Fd, OsError> {
+pub fn pppox_socket() -> Result<Fd, OsError> {
     socket(AF_PPPOX, libc::SOCK_STREAM, PX_PROTO_OE, "socket(AF_PPPOX)")
 }
 
 /// True if an errno from `pppox_socket` means the kernel lacks PPPoE.
-pub(crate) fn is_no_kernel_support(errno: i32) -> bool {
+pub fn is_no_kernel_support(errno: i32) -> bool {
     errno == libc::EAFNOSUPPORT || errno == libc::EPROTONOSUPPORT || errno == libc::ESOCKTNOSUPPORT
 }
 
 /// Binds the session socket to (session id, AC MAC, interface). With
 /// `sid == 0` the kernel unbinds the session instead; that returns
 /// `EALREADY` if the AC's PADT already did it.
-pub(crate) fn pppox_connect(
+pub fn pppox_connect(
     fd: &Fd,
     sid: u16,
     remote: MacAddr,
@@ -444,7 +445,7 @@ pub(crate) fn pppox_connect(
 
 /// Closes a raw descriptor that is not owned by an [`Fd`] (used in forked
 /// script children, where the parent's state must not be dropped).
-pub(crate) fn close_raw(fd: c_int) {
+pub fn close_raw(fd: c_int) {
     if fd >= 0 {
         // SAFETY: closing an fd number has no memory-safety preconditions.
         unsafe { libc::close(fd) };
@@ -452,13 +453,13 @@ pub(crate) fn close_raw(fd: c_int) {
 }
 
 /// Terminates the process with `code` (after an option error, as pppd itself does).
-pub(crate) fn exit(code: c_int) -> ! {
+pub fn exit(code: c_int) -> ! {
     // SAFETY: exit(3) has no preconditions; pppd's atexit state is its own.
     unsafe { libc::exit(code) }
 }
 
 /// Sleeps for `d` (a signal may cut it short).
-pub(crate) fn sleep(d: Duration) {
+pub fn sleep(d: Duration) {
     let ts = libc::timespec {
         tv_sec: d.as_secs() as libc::time_t,
         tv_nsec: d.subsec_nanos() as libc::c_long,
@@ -468,7 +469,7 @@ pub(crate) fn sleep(d: Duration) {
 }
 
 /// Wall-clock time in Unix milliseconds (for the status file).
-pub(crate) fn unix_millis() -> u64 {
+pub fn unix_millis() -> u64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
@@ -489,7 +490,7 @@ fn c_path(path: &str) -> Result<alloc::ffi::CString, OsError> {
 
 /// Replaces the file at `path` atomically: writes `PATH.tmp`, then renames it
 /// over `path`, so a reader sees the old or the new content, never a mix.
-pub(crate) fn write_file_atomic(path: &str, data: &[u8]) -> Result<(), OsError> {
+pub fn write_file_atomic(path: &str, data: &[u8]) -> Result<(), OsError> {
     let tmp = c_path(&cat!(path, ".tmp"))?;
     let dst = c_path(path)?;
     // SAFETY: tmp is a valid C string; flags and mode are plain integers.
@@ -532,7 +533,7 @@ pub(crate) fn write_file_atomic(path: &str, data: &[u8]) -> Result<(), OsError> 
 }
 
 /// Reads a whole (small) file.
-pub(crate) fn read_file(path: &str) -> Result<alloc::vec::Vec<u8>, OsError> {
+pub fn read_file(path: &str) -> Result<alloc::vec::Vec<u8>, OsError> {
     let p = c_path(path)?;
     // SAFETY: p is a valid C string.
     let fd = unsafe { libc::open(p.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
@@ -559,7 +560,7 @@ pub(crate) fn read_file(path: &str) -> Result<alloc::vec::Vec<u8>, OsError> {
 }
 
 /// Removes a file; `Ok(false)` if it did not exist (someone else took it).
-pub(crate) fn remove_file(path: &str) -> Result<bool, OsError> {
+pub fn remove_file(path: &str) -> Result<bool, OsError> {
     let p = c_path(path)?;
     // SAFETY: p is a valid C string.
     if unsafe { libc::unlink(p.as_ptr()) } == 0 {
@@ -572,7 +573,7 @@ pub(crate) fn remove_file(path: &str) -> Result<bool, OsError> {
 }
 
 /// Creates a directory (mode 0700) if it does not exist.
-pub(crate) fn make_dir(path: &str) -> Result<(), OsError> {
+pub fn make_dir(path: &str) -> Result<(), OsError> {
     let p = c_path(path)?;
     // SAFETY: p is a valid C string.
     if unsafe { libc::mkdir(p.as_ptr(), 0o700) } == 0 || errno() == libc::EEXIST {
@@ -583,7 +584,7 @@ pub(crate) fn make_dir(path: &str) -> Result<(), OsError> {
 }
 
 /// The names in a directory (without `.` and `..`).
-pub(crate) fn list_dir(path: &str) -> Result<alloc::vec::Vec<alloc::string::String>, OsError> {
+pub fn list_dir(path: &str) -> Result<alloc::vec::Vec<alloc::string::String>, OsError> {
     let p = c_path(path)?;
     // SAFETY: p is a valid C string.
     let dir = unsafe { libc::opendir(p.as_ptr()) };
@@ -612,7 +613,7 @@ pub(crate) fn list_dir(path: &str) -> Result<alloc::vec::Vec<alloc::string::Stri
 
 /// True if `pid` is a running pppd (so its session is not stale). A
 /// recycled pid that now belongs to another program does not count.
-pub(crate) fn is_running_pppd(pid: i32) -> bool {
+pub fn is_running_pppd(pid: i32) -> bool {
     if pid <= 0 {
         return false;
     }
@@ -629,7 +630,7 @@ pub(crate) fn is_running_pppd(pid: i32) -> bool {
 }
 
 /// The local and peer IPv4 addresses of a point-to-point interface (ppp0).
-pub(crate) fn if_addresses(name: &str) -> Result<([u8; 4], [u8; 4]), OsError> {
+pub fn if_addresses(name: &str) -> Result<([u8; 4], [u8; 4]), OsError> {
     let n = ifname_bytes(name).ok_or(OsError {
         what: "interface name",
         errno: libc::EINVAL,
@@ -655,7 +656,7 @@ pub(crate) fn if_addresses(name: &str) -> Result<([u8; 4], [u8; 4]), OsError> {
 
 /// The global allocator: the C library's `malloc`, like the C plugin.
 #[cfg_attr(test, allow(dead_code))]
-pub(crate) struct Malloc;
+pub struct Malloc;
 
 /// malloc's guaranteed alignment (glibc, musl and uClibc: 2 * sizeof(size_t)).
 #[cfg_attr(test, allow(dead_code))]

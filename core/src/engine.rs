@@ -20,7 +20,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::time::Duration;
 
-use crate::text::{self, log, push, Hex2, Level, Put};
+use crate::log::Level;
+use crate::text::{Hex2, Put};
+use crate::{log, push};
 
 use crate::wire::{self, Code, Frame, MacAddr, Repr, Tag, TagIter, TagType};
 
@@ -35,7 +37,7 @@ const LOG_TEXT_MAX: usize = 256;
 
 /// How the wait grows from one attempt to the next.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Backoff {
+pub enum Backoff {
     /// Attempt k waits `timeout * 2^(k-1)` (stock pppd: 5, 10, 20 s).
     Double,
     /// Every attempt waits `timeout` (OpenWrt's pppd: 5, 5, 5 s).
@@ -44,36 +46,39 @@ pub(crate) enum Backoff {
 }
 
 /// What to ask for and what to accept.
+///
+/// Not `#[non_exhaustive]`: every user is in this workspace, and a struct
+/// literal that names every field fails to compile when a field is added,
+/// which is what we want for the plugin's configuration.
 #[derive(Clone, Debug)]
-#[non_exhaustive]
-pub(crate) struct Config {
+pub struct Config {
     /// Our Ethernet address: source of everything we send, destination of what we accept.
-    pub(crate) our_mac: MacAddr,
+    pub our_mac: MacAddr,
     /// Service-Name sent in PADI and PADR (empty = any service). Always sent.
-    pub(crate) service_name: Vec<u8>,
+    pub service_name: Vec<u8>,
     /// `rp_pppoe_service`: a PADO must carry a Service-Name tag exactly equal to this.
-    pub(crate) service_filter: Option<Vec<u8>>,
+    pub service_filter: Option<Vec<u8>>,
     /// `rp_pppoe_ac`: a PADO's AC-Name must be exactly equal to this.
-    pub(crate) ac_name: Option<Vec<u8>>,
+    pub ac_name: Option<Vec<u8>>,
     /// `pppoe-mac`: only accept a PADO from this source address.
-    pub(crate) ac_mac: Option<MacAddr>,
+    pub ac_mac: Option<MacAddr>,
     /// None: send no Host-Uniq and accept on MAC alone. Some(v): send v, and PADO/PADS must
     /// carry a Host-Uniq tag equal to v (length and bytes).
-    pub(crate) host_uniq: Option<Vec<u8>>,
+    pub host_uniq: Option<Vec<u8>>,
     /// Some(n): send PPP-Max-Payload n (RFC 4638) in PADI and PADR.
-    pub(crate) ppp_max_payload: Option<u16>,
+    pub ppp_max_payload: Option<u16>,
     /// Wait after the first PADI (default 5 s).
-    pub(crate) padi_timeout: Duration,
+    pub padi_timeout: Duration,
     /// PADIs to send before giving up (default 3; 0 counts as 1).
-    pub(crate) padi_attempts: u32,
+    pub padi_attempts: u32,
     /// Wait after the first PADR (default 5 s).
-    pub(crate) padr_timeout: Duration,
+    pub padr_timeout: Duration,
     /// PADRs to send before giving up (default 3; 0 counts as 1).
-    pub(crate) padr_attempts: u32,
+    pub padr_attempts: u32,
     /// Growth of the wait between attempts (default `Double`).
-    pub(crate) backoff: Backoff,
+    pub backoff: Backoff,
     /// `rp_pppoe_verbose`: info-log "Access-Concentrator: NAME" for each PADO seen.
-    pub(crate) verbose: bool,
+    pub verbose: bool,
 }
 
 impl Default for Config {
@@ -98,38 +103,38 @@ impl Default for Config {
 
 /// A PADO that was addressed to us (right MAC and Host-Uniq), accepted or not.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Offer {
-    pub(crate) ac_mac: MacAddr,
+pub struct Offer {
+    pub ac_mac: MacAddr,
     /// The first AC-Name tag (empty if there was none).
-    pub(crate) ac_name: Vec<u8>,
+    pub ac_name: Vec<u8>,
     /// Every Service-Name tag, in order.
-    pub(crate) service_names: Vec<Vec<u8>>,
+    pub service_names: Vec<Vec<u8>>,
     /// Whether it carried an AC-Cookie.
-    pub(crate) cookie: bool,
+    pub cookie: bool,
     /// A valid PPP-Max-Payload (2 bytes, at least 1492).
-    pub(crate) max_payload: Option<u16>,
+    pub max_payload: Option<u16>,
     /// Whether this offer was chosen (the first acceptable one).
-    pub(crate) accepted: bool,
+    pub accepted: bool,
 }
 
 /// The outcome of a successful discovery: what the OS layer needs to connect the
 /// session and, later, to send PADT.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Session {
-    pub(crate) session_id: u16,
-    pub(crate) ac_mac: MacAddr,
-    pub(crate) our_mac: MacAddr,
+pub struct Session {
+    pub session_id: u16,
+    pub ac_mac: MacAddr,
+    pub our_mac: MacAddr,
     /// AC-Name of the accepted PADO.
-    pub(crate) ac_name: Vec<u8>,
+    pub ac_name: Vec<u8>,
     /// The Service-Name of the PADS, or the configured one if the PADS had none.
-    pub(crate) service_name: Vec<u8>,
-    pub(crate) host_uniq: Option<Vec<u8>>,
+    pub service_name: Vec<u8>,
+    pub host_uniq: Option<Vec<u8>>,
     /// AC-Cookie of the accepted PADO.
-    pub(crate) cookie: Option<Vec<u8>>,
+    pub cookie: Option<Vec<u8>>,
     /// Relay-Session-Id of the PADS, else of the accepted PADO.
-    pub(crate) relay_session_id: Option<Vec<u8>>,
+    pub relay_session_id: Option<Vec<u8>>,
     /// PPP-Max-Payload (2 bytes, at least 1492) from the PADS, else from the accepted PADO.
-    pub(crate) max_payload: Option<u16>,
+    pub max_payload: Option<u16>,
 }
 
 impl Session {
@@ -140,7 +145,7 @@ impl Session {
     /// If they do not all fit in one frame, tags are left out in this order until they
     /// do: Generic-Error, Relay-Session-Id, AC-Cookie, Host-Uniq (the session id and the
     /// MAC addresses are what identify the session).
-    pub(crate) fn padt(&self, generic_error: Option<&[u8]>) -> Vec<u8> {
+    pub fn padt(&self, generic_error: Option<&[u8]>) -> Vec<u8> {
         let mut tags: Vec<Tag<'_>> = Vec::with_capacity(4);
         let optional = [
             (TagType::HOST_UNIQ, self.host_uniq.as_deref()),
@@ -187,7 +192,7 @@ impl Session {
 
 /// Why discovery ended without a session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Failure {
+pub enum Failure {
     /// No acceptable PADO after the last PADI attempt.
     NoOffer,
     /// No usable PADS after the last PADR attempt.
@@ -196,7 +201,7 @@ pub(crate) enum Failure {
 
 /// What the engine reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Event {
+pub enum Event {
     /// A PADO addressed to us was seen (see [`Offer::accepted`]).
     Offer(Offer),
     /// Discovery succeeded.
@@ -209,7 +214,7 @@ pub(crate) enum Event {
 /// The `Display` text is the log line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub(crate) enum Ignored {
+pub enum Ignored {
     /// Invalid PPPoE header or tag list.
     Malformed(wire::Error),
     /// A session-stage frame (ethertype 0x8864).
@@ -291,8 +296,8 @@ impl Put for Ignored {
     }
 }
 
-text::display_via_put!(Ignored);
-text::by_value!(Ignored, HexList<'_>);
+crate::display_via_put!(Ignored);
+crate::by_value!(Ignored, HexList<'_>);
 
 impl Ignored {
     fn level(&self) -> Level {
@@ -469,7 +474,7 @@ fn attempt_timeout(base: Duration, attempt: u32, backoff: Backoff) -> Duration {
 
 /// The client side of PPPoE discovery.
 #[derive(Debug)]
-pub(crate) struct Engine {
+pub struct Engine {
     config: Config,
     state: State,
     transmit: VecDeque<Vec<u8>>,
@@ -481,7 +486,7 @@ impl Engine {
     /// Starts discovery: the first PADI (broadcast) is queued at once, with its deadline
     /// at `now + padi_timeout`. If the PADI cannot be built (a Service-Name or Host-Uniq
     /// too long for one frame) the engine fails at once with [`Failure::NoOffer`].
-    pub(crate) fn new(config: Config, now: Duration) -> Engine {
+    pub fn new(config: Config, now: Duration) -> Engine {
         let mut engine = Engine {
             config,
             state: State::Failed,
@@ -494,7 +499,7 @@ impl Engine {
     }
 
     /// Feeds one complete received Ethernet frame (from the 0x8863 socket).
-    pub(crate) fn handle_frame(&mut self, now: Duration, frame: &[u8]) {
+    pub fn handle_frame(&mut self, now: Duration, frame: &[u8]) {
         let result = self.process(now, frame);
         if let Err(reason) = result {
             log!(reason.level(); reason);
@@ -503,7 +508,7 @@ impl Engine {
     }
 
     /// Resends or gives up when the deadline has passed; no-op before it.
-    pub(crate) fn handle_timeout(&mut self, now: Duration) {
+    pub fn handle_timeout(&mut self, now: Duration) {
         match &self.state {
             State::SendingPadi(s) if now >= s.deadline => {
                 let attempt = s.attempt;
@@ -523,12 +528,12 @@ impl Engine {
     }
 
     /// The next complete Ethernet frame to send, in order.
-    pub(crate) fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
         self.transmit.pop_front()
     }
 
     /// The absolute time at which [`Engine::handle_timeout`] must be called; None when done.
-    pub(crate) fn poll_timeout(&self) -> Option<Duration> {
+    pub fn poll_timeout(&self) -> Option<Duration> {
         match &self.state {
             State::SendingPadi(s) => Some(s.deadline),
             State::SendingPadr(s) => Some(s.deadline),
@@ -537,19 +542,19 @@ impl Engine {
     }
 
     /// The next event, in order.
-    pub(crate) fn poll_event(&mut self) -> Option<Event> {
+    pub fn poll_event(&mut self) -> Option<Event> {
         self.events.pop_front()
     }
 
     /// Established or failed: nothing more will happen.
     #[cfg_attr(not(test), allow(dead_code))] // part of the API; used by tests
-    pub(crate) fn is_done(&self) -> bool {
+    pub fn is_done(&self) -> bool {
         matches!(self.state, State::Established | State::Failed)
     }
 
     /// Why the last frame given to [`Engine::handle_frame`] was not used (None if it was).
     #[cfg_attr(not(test), allow(dead_code))] // part of the API; used by tests
-    pub(crate) fn last_ignored(&self) -> Option<Ignored> {
+    pub fn last_ignored(&self) -> Option<Ignored> {
         self.last_ignored
     }
 
@@ -867,7 +872,7 @@ mod tests {
     use crate::wire::Frame;
     use alloc::vec;
 
-    use crate::text::test_log::{logged, take as take_logs};
+    use crate::testing::{logged, take_logs};
 
     const US: MacAddr = MacAddr([0x02, 0x00, 0x00, 0x00, 0x00, 0x01]);
     const AC: MacAddr = MacAddr([0x00, 0x11, 0x22, 0x33, 0x44, 0x55]);

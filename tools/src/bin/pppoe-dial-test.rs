@@ -16,51 +16,30 @@
 //! `-a N` (`pppoe-padi-attempts`, also for PADR), `-T` (send a PADT once the session is
 //! up), `-d` (log the engine's lines and every frame to stderr).
 
-extern crate alloc;
-
-#[allow(dead_code, unused_macros)]
-#[path = "../text.rs"]
-mod text;
-
-#[allow(dead_code)]
-#[path = "../wire.rs"]
-mod wire;
-
-#[allow(dead_code)]
-#[path = "../engine.rs"]
-mod engine;
-
-#[allow(dead_code)]
-#[path = "../os.rs"]
-mod os;
-
-#[allow(dead_code)]
-#[path = "../discovery.rs"]
-mod discovery;
-
 use std::process::ExitCode;
 use std::time::Duration;
 
-use engine::{Config, Failure};
-use wire::MacAddr;
+use rp_pppoe_core::engine::{Config, Failure};
+use rp_pppoe_core::log::{self, Level, Logger};
+use rp_pppoe_core::wire::MacAddr;
+use rp_pppoe_core::{discovery, os};
 
 /// `-d`: every engine and discovery line; otherwise warnings and errors.
 static DEBUG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Engine and discovery log lines (see `text`) go to stderr.
-fn log_enabled(level: text::Level) -> bool {
-    level <= text::Level::Warn || DEBUG.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-fn log_line(level: text::Level, line: String) {
-    let name = match level {
-        text::Level::Error => "ERROR",
-        text::Level::Warn => "WARN",
-        text::Level::Info => "INFO",
-        text::Level::Debug => "DEBUG",
-    };
-    eprintln!("{name}: {line}");
-}
+/// Engine and discovery log lines go to stderr.
+static STDERR: Logger = Logger {
+    enabled: |level| level <= Level::Warn || DEBUG.load(std::sync::atomic::Ordering::Relaxed),
+    write: |level, line| {
+        let name = match level {
+            Level::Error => "ERROR",
+            Level::Warn => "WARN",
+            Level::Info => "INFO",
+            Level::Debug => "DEBUG",
+        };
+        eprintln!("{name}: {line}");
+    },
+};
 
 struct Options {
     ifname: Option<String>,
@@ -145,6 +124,7 @@ fn main() -> ExitCode {
         }
     };
     DEBUG.store(o.debug, std::sync::atomic::Ordering::Relaxed);
+    log::set_logger(&STDERR);
     let ifname = o.ifname.clone().unwrap_or_default();
     let sock = match os::DiscoverySocket::open(&ifname) {
         Ok(sock) => sock,

@@ -15,47 +15,18 @@
 //! an AC that matches `-S`/`-C`, the tool stops at the end of that round (with `-Q`, at
 //! once); otherwise it sends the next PADI until the attempts are used up.
 
-extern crate alloc;
-
-#[allow(dead_code, unused_macros)]
-#[path = "../text.rs"]
-mod text;
-
-#[allow(dead_code)]
-#[path = "../wire.rs"]
-mod wire;
-
-#[allow(dead_code)]
-#[path = "../engine.rs"]
-mod engine;
-
-#[allow(dead_code)]
-#[path = "../os.rs"]
-mod os;
-
-#[allow(dead_code)]
-#[path = "../status.rs"]
-mod status;
-
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use engine::{Config, Engine, Event, Offer};
-use os::{DiscoverySocket, OsError};
-use wire::{Code, Frame, MacAddr, TagType};
+use rp_pppoe_core::engine::{Config, Engine, Event, Offer};
+use rp_pppoe_core::os::{self, DiscoverySocket, OsError};
+use rp_pppoe_core::status;
+use rp_pppoe_core::wire::{self, Code, Frame, MacAddr, TagType};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// The engine's log lines (see `text`) are not shown: the tool prints its own
-/// report, and `-D` dumps every frame.
-fn log_enabled(_: text::Level) -> bool {
-    false
-}
-
-fn log_line(_: text::Level, _: String) {}
 
 /// Exit codes (also in `--help`).
 mod exit {

@@ -10,12 +10,13 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::engine::Offer;
-use crate::text::{self, push, Hex4};
+use crate::push;
+use crate::text::Hex4;
 use crate::wire::MacAddr;
 
 /// Who or what ended a session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum EndedBy {
+pub enum EndedBy {
     /// This side: pppd was asked to stop, or gave up (e.g. idle, LCP failure).
     Us,
     /// The access concentrator sent a PADT.
@@ -39,7 +40,7 @@ impl EndedBy {
 
 /// One stage of the connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum State {
+pub enum State {
     Discovering {
         attempt: u32,
         attempts: u32,
@@ -73,7 +74,7 @@ pub(crate) enum State {
 }
 
 impl State {
-    pub(crate) fn name(&self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         match self {
             State::Discovering { .. } => "discovering",
             State::NoServer { .. } => "no-server",
@@ -89,7 +90,7 @@ impl State {
 
 /// Appends `bytes` as a JSON string: valid UTF-8 is kept, invalid bytes
 /// become U+FFFD, and `"`, `\` and control characters are escaped.
-pub(crate) fn json_str(out: &mut String, bytes: &[u8]) {
+pub fn json_str(out: &mut String, bytes: &[u8]) {
     out.push('"');
     for c in String::from_utf8_lossy(bytes).chars() {
         match c {
@@ -135,7 +136,7 @@ fn ip(out: &mut String, a: [u8; 4]) {
 }
 
 /// The document for `state` at `time_ms` (Unix milliseconds), one line + `\n`.
-pub(crate) fn render(state: &State, time_ms: u64, pid: i32, interface: &str) -> String {
+pub fn render(state: &State, time_ms: u64, pid: i32, interface: &str) -> String {
     let ms = time_ms % 1000;
     let pad = if ms < 10 {
         "00"
@@ -144,7 +145,7 @@ pub(crate) fn render(state: &State, time_ms: u64, pid: i32, interface: &str) -> 
     } else {
         ""
     };
-    let mut out = text::cat!(
+    let mut out = crate::cat!(
         "{\"state\":\"",
         state.name(),
         "\",\"time\":",
@@ -220,7 +221,7 @@ pub(crate) fn render(state: &State, time_ms: u64, pid: i32, interface: &str) -> 
 }
 
 /// pppd's exit codes as the words the `down` state gives as its reason.
-pub(crate) fn exit_reason(code: i32) -> &'static str {
+pub fn exit_reason(code: i32) -> &'static str {
     match code {
         0 => "ok",
         1 => "fatal error",

@@ -20,18 +20,19 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::text::{self, cat, display_via_put, push, Hex2, Hex4, Put};
+use crate::text::{Hex2, Hex4, Put};
+use crate::{cat, display_via_put, push};
 
 /// Ethertype of PPPoE discovery frames.
-pub(crate) const ETH_P_PPPOE_DISC: u16 = 0x8863;
+pub const ETH_P_PPPOE_DISC: u16 = 0x8863;
 /// Ethertype of PPPoE session frames.
-pub(crate) const ETH_P_PPPOE_SESS: u16 = 0x8864;
+pub const ETH_P_PPPOE_SESS: u16 = 0x8864;
 /// Ethernet header (14) plus PPPoE header (6).
-pub(crate) const HDR_LEN: usize = 20;
+pub const HDR_LEN: usize = 20;
 /// The largest valid PPPoE length field; the emitter refuses to build more.
-pub(crate) const MAX_PAYLOAD: usize = 1502;
+pub const MAX_PAYLOAD: usize = 1502;
 /// Receive buffer size used by the OS layer (1528, as the C plugin's `PPPoEPacket`).
-pub(crate) const MAX_FRAME: usize = HDR_LEN + 1508;
+pub const MAX_FRAME: usize = HDR_LEN + 1508;
 
 /// The version (high nibble) and type (low nibble) byte: both are 1 in RFC 2516.
 const VER_TYPE: u8 = 0x11;
@@ -39,45 +40,45 @@ const VER_TYPE: u8 = 0x11;
 const TAG_HDR_LEN: usize = 4;
 
 mod field {
-    pub(crate) type Field = core::ops::Range<usize>;
+    pub(super) type Field = core::ops::Range<usize>;
 
-    pub(crate) const DST: Field = 0..6;
-    pub(crate) const SRC: Field = 6..12;
-    pub(crate) const ETHERTYPE: Field = 12..14;
-    pub(crate) const VER_TYPE: usize = 14;
-    pub(crate) const CODE: usize = 15;
-    pub(crate) const SESSION_ID: Field = 16..18;
-    pub(crate) const LENGTH: Field = 18..20;
-    pub(crate) const PAYLOAD: usize = 20;
+    pub(super) const DST: Field = 0..6;
+    pub(super) const SRC: Field = 6..12;
+    pub(super) const ETHERTYPE: Field = 12..14;
+    pub(super) const VER_TYPE: usize = 14;
+    pub(super) const CODE: usize = 15;
+    pub(super) const SESSION_ID: Field = 16..18;
+    pub(super) const LENGTH: Field = 18..20;
+    pub(super) const PAYLOAD: usize = 20;
 }
 
 /// An Ethernet MAC address.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
-pub(crate) struct MacAddr(pub [u8; 6]);
+pub struct MacAddr(pub [u8; 6]);
 
 impl MacAddr {
     /// `FF:FF:FF:FF:FF:FF`.
-    pub(crate) const BROADCAST: MacAddr = MacAddr([0xff; 6]);
+    pub const BROADCAST: MacAddr = MacAddr([0xff; 6]);
 
     /// Whether this is `FF:FF:FF:FF:FF:FF`.
     #[cfg_attr(not(test), allow(dead_code))] // part of the API; used by tests
-    pub(crate) fn is_broadcast(&self) -> bool {
+    pub fn is_broadcast(&self) -> bool {
         *self == Self::BROADCAST
     }
 
     /// Whether the group bit (bit 0 of the first byte) is set; includes broadcast.
-    pub(crate) fn is_multicast(&self) -> bool {
+    pub fn is_multicast(&self) -> bool {
         self.0[0] & 0x01 != 0
     }
 
     /// Neither multicast nor `00:00:00:00:00:00`.
-    pub(crate) fn is_unicast(&self) -> bool {
+    pub fn is_unicast(&self) -> bool {
         !self.is_multicast() && self.0 != [0; 6]
     }
 
     /// Parses `aa:bb:cc:dd:ee:ff`: exactly six colon-separated groups of one or two hex
     /// digits, upper or lower case, and nothing else (no spaces, signs or other separators).
-    pub(crate) fn parse(s: &str) -> Option<MacAddr> {
+    pub fn parse(s: &str) -> Option<MacAddr> {
         let mut out = [0u8; 6];
         let mut groups = s.split(':');
         for byte in out.iter_mut() {
@@ -102,31 +103,31 @@ impl Put for MacAddr {
             if i > 0 {
                 out.push(':');
             }
-            text::hex(out, u64::from(b), 2, true);
+            crate::text::hex(out, u64::from(b), 2, true);
         }
     }
 }
 
 /// The PPPoE code field. Open: unknown values are kept as they are.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct Code(pub u8);
+pub struct Code(pub u8);
 
 impl Code {
     /// PPPoE Active Discovery Initiation.
-    pub(crate) const PADI: Code = Code(0x09);
+    pub const PADI: Code = Code(0x09);
     /// PPPoE Active Discovery Offer.
-    pub(crate) const PADO: Code = Code(0x07);
+    pub const PADO: Code = Code(0x07);
     /// PPPoE Active Discovery Request.
-    pub(crate) const PADR: Code = Code(0x19);
+    pub const PADR: Code = Code(0x19);
     /// PPPoE Active Discovery Session-confirmation.
-    pub(crate) const PADS: Code = Code(0x65);
+    pub const PADS: Code = Code(0x65);
     /// PPPoE Active Discovery Terminate.
-    pub(crate) const PADT: Code = Code(0xa7);
+    pub const PADT: Code = Code(0xa7);
     /// Session data (ethertype 0x8864).
-    pub(crate) const SESSION: Code = Code(0x00);
+    pub const SESSION: Code = Code(0x00);
 
     /// The RFC 2516 name, or `"unknown"`.
-    pub(crate) fn name(&self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         match *self {
             Self::PADI => "PADI",
             Self::PADO => "PADO",
@@ -151,48 +152,48 @@ impl Put for Code {
 
 /// A discovery tag type. Open: unknown types round-trip unchanged.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct TagType(pub u16);
+pub struct TagType(pub u16);
 
 impl TagType {
     /// End-Of-List: the tag walk stops here.
-    pub(crate) const END_OF_LIST: TagType = TagType(0x0000);
+    pub const END_OF_LIST: TagType = TagType(0x0000);
     /// Service-Name (UTF-8, may be empty).
-    pub(crate) const SERVICE_NAME: TagType = TagType(0x0101);
+    pub const SERVICE_NAME: TagType = TagType(0x0101);
     /// AC-Name (UTF-8).
-    pub(crate) const AC_NAME: TagType = TagType(0x0102);
+    pub const AC_NAME: TagType = TagType(0x0102);
     /// Host-Uniq (opaque, echoed by the AC).
-    pub(crate) const HOST_UNIQ: TagType = TagType(0x0103);
+    pub const HOST_UNIQ: TagType = TagType(0x0103);
     /// AC-Cookie (opaque, echoed in PADR).
-    pub(crate) const AC_COOKIE: TagType = TagType(0x0104);
+    pub const AC_COOKIE: TagType = TagType(0x0104);
     /// Vendor-Specific.
-    pub(crate) const VENDOR_SPECIFIC: TagType = TagType(0x0105);
+    pub const VENDOR_SPECIFIC: TagType = TagType(0x0105);
     /// Credits (RFC 5578).
-    pub(crate) const CREDITS: TagType = TagType(0x0106);
+    pub const CREDITS: TagType = TagType(0x0106);
     /// Metrics (RFC 5578).
-    pub(crate) const METRICS: TagType = TagType(0x0107);
+    pub const METRICS: TagType = TagType(0x0107);
     /// Sequence Number (RFC 5578).
-    pub(crate) const SEQUENCE_NUMBER: TagType = TagType(0x0108);
+    pub const SEQUENCE_NUMBER: TagType = TagType(0x0108);
     /// Credit Scale Factor (RFC 5578).
-    pub(crate) const CREDIT_SCALE_FACTOR: TagType = TagType(0x0109);
+    pub const CREDIT_SCALE_FACTOR: TagType = TagType(0x0109);
     /// Relay-Session-Id (opaque, echoed in PADR and PADT).
-    pub(crate) const RELAY_SESSION_ID: TagType = TagType(0x0110);
+    pub const RELAY_SESSION_ID: TagType = TagType(0x0110);
     /// HURL (RFC 4937).
-    pub(crate) const HURL: TagType = TagType(0x0111);
+    pub const HURL: TagType = TagType(0x0111);
     /// MOTM (RFC 4937).
-    pub(crate) const MOTM: TagType = TagType(0x0112);
+    pub const MOTM: TagType = TagType(0x0112);
     /// PPP-Max-Payload (RFC 4638), 2 bytes big-endian.
-    pub(crate) const PPP_MAX_PAYLOAD: TagType = TagType(0x0120);
+    pub const PPP_MAX_PAYLOAD: TagType = TagType(0x0120);
     /// IP_Route_Add (RFC 4937).
-    pub(crate) const IP_ROUTE_ADD: TagType = TagType(0x0121);
+    pub const IP_ROUTE_ADD: TagType = TagType(0x0121);
     /// Service-Name-Error.
-    pub(crate) const SERVICE_NAME_ERROR: TagType = TagType(0x0201);
+    pub const SERVICE_NAME_ERROR: TagType = TagType(0x0201);
     /// AC-System-Error.
-    pub(crate) const AC_SYSTEM_ERROR: TagType = TagType(0x0202);
+    pub const AC_SYSTEM_ERROR: TagType = TagType(0x0202);
     /// Generic-Error.
-    pub(crate) const GENERIC_ERROR: TagType = TagType(0x0203);
+    pub const GENERIC_ERROR: TagType = TagType(0x0203);
 
     /// The RFC name, or `"unknown"`.
-    pub(crate) fn name(&self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         match *self {
             Self::END_OF_LIST => "End-Of-List",
             Self::SERVICE_NAME => "Service-Name",
@@ -217,7 +218,7 @@ impl TagType {
     }
 
     /// Service-Name-Error, AC-System-Error or Generic-Error.
-    pub(crate) fn is_error(&self) -> bool {
+    pub fn is_error(&self) -> bool {
         matches!(
             *self,
             Self::SERVICE_NAME_ERROR | Self::AC_SYSTEM_ERROR | Self::GENERIC_ERROR
@@ -246,16 +247,16 @@ impl Put for TagType {
 
 /// One discovery tag, borrowed from the frame it was read from.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct Tag<'a> {
+pub struct Tag<'a> {
     /// The tag type.
-    pub(crate) ty: TagType,
+    pub ty: TagType,
     /// The value (the tag length is `value.len()`).
-    pub(crate) value: &'a [u8],
+    pub value: &'a [u8],
 }
 
 /// Why a frame could not be parsed or emitted. Offsets are from the start of the payload.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Error {
+pub enum Error {
     /// The buffer is shorter than the Ethernet + PPPoE header.
     Truncated { required: usize, actual: usize },
     /// The ethertype is neither 0x8863 nor 0x8864.
@@ -319,7 +320,7 @@ impl Put for Error {
 }
 
 display_via_put!(MacAddr, Code, TagType, Error);
-crate::text::by_value!(MacAddr, Code, TagType, Error);
+crate::by_value!(MacAddr, Code, TagType, Error);
 
 fn get_u16(bytes: &[u8], range: field::Field) -> u16 {
     match bytes.get(range) {
@@ -357,20 +358,20 @@ fn put(buf: &mut [u8], at: usize, bytes: &[u8]) -> bool {
 /// Accessors never panic: on a buffer that was not validated by [`Frame::new_checked`],
 /// bytes that are missing read as zero and [`Frame::payload`] is cut to what is present.
 #[derive(Debug, Clone)]
-pub(crate) struct Frame<T: AsRef<[u8]>> {
+pub struct Frame<T: AsRef<[u8]>> {
     buffer: T,
 }
 
 impl<T: AsRef<[u8]>> Frame<T> {
     /// Wraps a buffer without validating it.
-    pub(crate) fn new_unchecked(buffer: T) -> Self {
+    pub fn new_unchecked(buffer: T) -> Self {
         Frame { buffer }
     }
 
     /// Wraps a buffer after checking: at least [`HDR_LEN`] bytes, ethertype 0x8863 or
     /// 0x8864, version 1 and type 1, length field at most [`MAX_PAYLOAD`] and not past the
     /// end of the buffer. Bytes beyond the length field (Ethernet padding) are allowed.
-    pub(crate) fn new_checked(buffer: T) -> Result<Self, Error> {
+    pub fn new_checked(buffer: T) -> Result<Self, Error> {
         let frame = Self::new_unchecked(buffer);
         frame.check()?;
         Ok(frame)
@@ -409,49 +410,49 @@ impl<T: AsRef<[u8]>> Frame<T> {
     }
 
     /// Ethernet destination.
-    pub(crate) fn dst(&self) -> MacAddr {
+    pub fn dst(&self) -> MacAddr {
         get_mac(self.buffer.as_ref(), field::DST)
     }
 
     /// Ethernet source.
-    pub(crate) fn src(&self) -> MacAddr {
+    pub fn src(&self) -> MacAddr {
         get_mac(self.buffer.as_ref(), field::SRC)
     }
 
     /// Ethertype.
-    pub(crate) fn ethertype(&self) -> u16 {
+    pub fn ethertype(&self) -> u16 {
         get_u16(self.buffer.as_ref(), field::ETHERTYPE)
     }
 
     /// PPPoE version (high nibble of byte 14).
     #[cfg_attr(not(test), allow(dead_code))] // part of the API; used by tests
-    pub(crate) fn version(&self) -> u8 {
+    pub fn version(&self) -> u8 {
         self.ver_type() >> 4
     }
 
     /// PPPoE type (low nibble of byte 14).
     #[cfg_attr(not(test), allow(dead_code))] // part of the API; used by tests
-    pub(crate) fn ptype(&self) -> u8 {
+    pub fn ptype(&self) -> u8 {
         self.ver_type() & 0x0f
     }
 
     /// PPPoE code.
-    pub(crate) fn code(&self) -> Code {
+    pub fn code(&self) -> Code {
         Code(self.buffer.as_ref().get(field::CODE).copied().unwrap_or(0))
     }
 
     /// PPPoE session id.
-    pub(crate) fn session_id(&self) -> u16 {
+    pub fn session_id(&self) -> u16 {
         get_u16(self.buffer.as_ref(), field::SESSION_ID)
     }
 
     /// PPPoE length field.
-    pub(crate) fn length(&self) -> u16 {
+    pub fn length(&self) -> u16 {
         get_u16(self.buffer.as_ref(), field::LENGTH)
     }
 
     /// The payload: exactly `length` bytes (padding excluded).
-    pub(crate) fn payload(&self) -> &[u8] {
+    pub fn payload(&self) -> &[u8] {
         let buf = self.buffer.as_ref();
         let rest = buf.get(field::PAYLOAD..).unwrap_or(&[]);
         let len = usize::from(self.length()).min(rest.len());
@@ -459,7 +460,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
     }
 
     /// Walks the discovery tags of the payload.
-    pub(crate) fn tags(&self) -> TagIter<'_> {
+    pub fn tags(&self) -> TagIter<'_> {
         TagIter::new(self.payload())
     }
 }
@@ -471,42 +472,42 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
     }
 
     /// Sets the Ethernet destination.
-    pub(crate) fn set_dst(&mut self, mac: MacAddr) {
+    pub fn set_dst(&mut self, mac: MacAddr) {
         self.put(field::DST.start, &mac.0);
     }
 
     /// Sets the Ethernet source.
-    pub(crate) fn set_src(&mut self, mac: MacAddr) {
+    pub fn set_src(&mut self, mac: MacAddr) {
         self.put(field::SRC.start, &mac.0);
     }
 
     /// Sets the ethertype.
-    pub(crate) fn set_ethertype(&mut self, ethertype: u16) {
+    pub fn set_ethertype(&mut self, ethertype: u16) {
         self.put(field::ETHERTYPE.start, &ethertype.to_be_bytes());
     }
 
     /// Sets the version and type nibbles.
-    pub(crate) fn set_version_type(&mut self, version: u8, ptype: u8) {
+    pub fn set_version_type(&mut self, version: u8, ptype: u8) {
         self.put(field::VER_TYPE, &[(version << 4) | (ptype & 0x0f)]);
     }
 
     /// Sets the code.
-    pub(crate) fn set_code(&mut self, code: Code) {
+    pub fn set_code(&mut self, code: Code) {
         self.put(field::CODE, &[code.0]);
     }
 
     /// Sets the session id.
-    pub(crate) fn set_session_id(&mut self, id: u16) {
+    pub fn set_session_id(&mut self, id: u16) {
         self.put(field::SESSION_ID.start, &id.to_be_bytes());
     }
 
     /// Sets the length field.
-    pub(crate) fn set_length(&mut self, length: u16) {
+    pub fn set_length(&mut self, length: u16) {
         self.put(field::LENGTH.start, &length.to_be_bytes());
     }
 
     /// Everything after the header, padding included.
-    pub(crate) fn payload_mut(&mut self) -> &mut [u8] {
+    pub fn payload_mut(&mut self) -> &mut [u8] {
         self.buffer
             .as_mut()
             .get_mut(field::PAYLOAD..)
@@ -520,14 +521,14 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
 /// payload. A tag whose length runs past the payload yields one `Err(TagOverrun)`, and
 /// 1 to 3 trailing bytes yield one `Err(TagTruncated)`; the walk ends after either.
 #[derive(Clone, Debug)]
-pub(crate) struct TagIter<'a> {
+pub struct TagIter<'a> {
     rest: &'a [u8],
     offset: usize,
 }
 
 impl<'a> TagIter<'a> {
     /// Walks the tags in `payload` (a discovery payload, without the PPPoE header).
-    pub(crate) fn new(payload: &'a [u8]) -> TagIter<'a> {
+    pub fn new(payload: &'a [u8]) -> TagIter<'a> {
         TagIter {
             rest: payload,
             offset: 0,
@@ -583,18 +584,18 @@ impl core::iter::FusedIterator for TagIter<'_> {}
 
 /// A frame to emit.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Repr<'a> {
-    pub(crate) dst: MacAddr,
-    pub(crate) src: MacAddr,
-    pub(crate) code: Code,
-    pub(crate) session_id: u16,
+pub struct Repr<'a> {
+    pub dst: MacAddr,
+    pub src: MacAddr,
+    pub code: Code,
+    pub session_id: u16,
     /// Emitted in this order; no End-Of-List is added.
-    pub(crate) tags: &'a [Tag<'a>],
+    pub tags: &'a [Tag<'a>],
 }
 
 impl<'a> Repr<'a> {
     /// Bytes of payload: 4 + value length per tag (saturating).
-    pub(crate) fn payload_len(&self) -> usize {
+    pub fn payload_len(&self) -> usize {
         self.tags.iter().fold(0usize, |acc, tag| {
             acc.saturating_add(TAG_HDR_LEN)
                 .saturating_add(tag.value.len())
@@ -603,7 +604,7 @@ impl<'a> Repr<'a> {
 
     /// [`HDR_LEN`] + [`Repr::payload_len`].
     #[cfg_attr(not(test), allow(dead_code))] // part of the API; used by tests
-    pub(crate) fn buffer_len(&self) -> usize {
+    pub fn buffer_len(&self) -> usize {
         HDR_LEN.saturating_add(self.payload_len())
     }
 
@@ -611,7 +612,7 @@ impl<'a> Repr<'a> {
     /// The ethertype is 0x8864 for [`Code::SESSION`] and 0x8863 otherwise; version and type
     /// are 1. Fails with `TooLong` if the payload would exceed [`MAX_PAYLOAD`] and with
     /// `BufferTooSmall` if `buf` is too short; nothing is written then.
-    pub(crate) fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
+    pub fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
         let payload_len = self.payload_len();
         if payload_len > MAX_PAYLOAD {
             return Err(Error::TooLong {
@@ -657,7 +658,7 @@ impl<'a> Repr<'a> {
     /// Emits into a new vector of exactly [`Repr::buffer_len`] bytes.
     // `&self` as `emit` (and as the agreed API), though `Repr` is `Copy`.
     #[allow(clippy::wrong_self_convention)]
-    pub(crate) fn to_vec(&self) -> Result<Vec<u8>, Error> {
+    pub fn to_vec(&self) -> Result<Vec<u8>, Error> {
         let payload_len = self.payload_len();
         if payload_len > MAX_PAYLOAD {
             return Err(Error::TooLong {
@@ -712,7 +713,7 @@ fn dump_hex(out: &mut String, value: &[u8]) {
 /// `PADI dst FF:FF:FF:FF:FF:FF src 02:00:00:00:00:01 sess 0x0000 len 12 [Service-Name ""] [Host-Uniq 0x01020304]`.
 /// Text tags are quoted with non-printable bytes as `\xNN`, binary tags are in hex, long
 /// values are cut with `...`. Never panics: an invalid frame prints the parse error.
-pub(crate) fn dump(frame: &[u8]) -> String {
+pub fn dump(frame: &[u8]) -> String {
     let frame = match Frame::new_checked(frame) {
         Ok(frame) => frame,
         Err(err) => {

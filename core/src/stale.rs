@@ -13,19 +13,20 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::engine::Session;
-use crate::text::{cat, push, Hex2, Put};
+use crate::text::{Hex2, Put};
 use crate::wire::MacAddr;
+use crate::{cat, push};
 
 /// Where records live (pppd's run directory).
-pub(crate) const DIR: &str = "/var/run/pppoe-rs";
+pub const DIR: &str = "/var/run/pppoe-rs";
 
 /// The record file name for `ifname` and pppd `pid`.
-pub(crate) fn file_name(ifname: &str, pid: i32) -> String {
+pub fn file_name(ifname: &str, pid: i32) -> String {
     cat!(ifname, '.', pid, ".session")
 }
 
 /// True if `name` is a record file for `ifname` (any pid).
-pub(crate) fn is_record_for(name: &str, ifname: &str) -> bool {
+pub fn is_record_for(name: &str, ifname: &str) -> bool {
     name.strip_prefix(ifname)
         .and_then(|r| r.strip_prefix('.'))
         .and_then(|r| r.strip_suffix(".session"))
@@ -34,10 +35,10 @@ pub(crate) fn is_record_for(name: &str, ifname: &str) -> bool {
 
 /// A recorded session and the pppd that owned it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Record {
-    pub(crate) ifname: String,
-    pub(crate) pid: i32,
-    pub(crate) session: Session,
+pub struct Record {
+    pub ifname: String,
+    pub pid: i32,
+    pub session: Session,
 }
 
 fn hex(out: &mut String, v: &[u8]) {
@@ -57,7 +58,7 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 }
 
 /// The file content for `r`.
-pub(crate) fn encode(r: &Record) -> String {
+pub fn encode(r: &Record) -> String {
     let s = &r.session;
     let mut out = cat!(
         "version=1\nifname=",
@@ -87,7 +88,7 @@ pub(crate) fn encode(r: &Record) -> String {
 }
 
 /// Parses a record; the error names what is wrong (for the log line).
-pub(crate) fn decode(text: &[u8]) -> Result<Record, &'static str> {
+pub fn decode(text: &[u8]) -> Result<Record, &'static str> {
     let text = core::str::from_utf8(text).map_err(|_| "not text")?;
     let (mut version, mut ifname, mut pid, mut sid, mut ac, mut ours) =
         (None, None, None, None, None, None);

@@ -9,12 +9,11 @@ use core::time::Duration;
 
 use crate::engine::{Config, Engine, Event, Failure, Offer, Session};
 use crate::os::{self, DiscoverySocket, OsError};
-use crate::text;
 use crate::wire;
 
 /// Why discovery ended without a session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Error {
+pub enum Error {
     /// The engine gave up (no PADO / no PADS after the configured attempts).
     Failed(Failure),
     /// The stop check said so (SIGTERM).
@@ -25,7 +24,7 @@ pub(crate) enum Error {
 
 /// What discovery reports while it runs (for the status file).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Progress {
+pub enum Progress {
     /// PADI attempt `n` (1-based) went out.
     Padi(u32),
     /// A PADO was seen (accepted or not).
@@ -38,7 +37,7 @@ const MAX_WAIT: Duration = Duration::from_millis(500);
 
 /// Discovers a session on `sock` with `config`, telling `progress` about
 /// each PADI attempt and each offer.
-pub(crate) fn run(
+pub fn run(
     sock: &DiscoverySocket,
     config: Config,
     dump: bool,
@@ -51,7 +50,7 @@ pub(crate) fn run(
     loop {
         while let Some(frame) = engine.poll_transmit() {
             if dump {
-                text::debug!("SENT ", &wire::dump(&frame));
+                crate::debug!("SENT ", &wire::dump(&frame));
             }
             sock.send(&frame).map_err(Error::Os)?;
             if wire::Frame::new_checked(&frame[..]).is_ok_and(|f| f.code() == wire::Code::PADI) {
@@ -78,7 +77,7 @@ pub(crate) fn run(
             Some(n) => {
                 let frame = buf.get(..n).unwrap_or(&[]);
                 if dump {
-                    text::debug!("RCVD ", &wire::dump(frame));
+                    crate::debug!("RCVD ", &wire::dump(frame));
                 }
                 engine.handle_frame(os::now(), frame);
             }
@@ -90,11 +89,11 @@ pub(crate) fn run(
 /// Sends a PADT for `session` from a fresh socket on `ifname` (the discovery
 /// socket is closed once the session is up, so scripts cannot inherit it and
 /// no discovery traffic is queued for the whole session).
-pub(crate) fn send_padt(ifname: &str, session: &Session, dump: bool) -> Result<(), OsError> {
+pub fn send_padt(ifname: &str, session: &Session, dump: bool) -> Result<(), OsError> {
     let sock = DiscoverySocket::open(ifname)?;
     let frame = session.padt(None);
     if dump {
-        text::debug!("SENT ", &wire::dump(&frame));
+        crate::debug!("SENT ", &wire::dump(&frame));
     }
     sock.send(&frame)
 }
