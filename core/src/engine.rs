@@ -860,10 +860,8 @@ impl Engine {
     }
 }
 
-/// The malformed-input corpus (issue 4.2). The explicit path resolves the same way when
-/// this file is included with `#[path]` (by the tools and the fuzz targets).
+/// The malformed-input corpus.
 #[cfg(test)]
-#[path = "engine/malformed.rs"]
 mod malformed;
 
 #[cfg(test)]

@@ -391,7 +391,7 @@ impl DiscoverySocket {
     }
 }
 
-/// `struct sockaddr_pppox` for PPPoE: packed, 30 bytes (§7.1).
+/// `struct sockaddr_pppox` for PPPoE: packed, 30 bytes (docs/pppd-abi.md §12).
 #[repr(C, packed)]
 struct SockaddrPppox {
     sa_family: u16,

@@ -6,16 +6,21 @@
 //! concentrator frees the session at once instead of refusing a new one
 //! ("session limit exceeded") until it times out.
 //!
-//! Pure: the text format and its parser. The format is `key=value` lines with
-//! hex for binary values, so a corrupt file is detected, never trusted.
+//! The text format is `key=value` lines with hex for binary values, so a
+//! corrupt file is detected, never trusted ([`encode`], [`decode`]: pure).
+//! [`write`], [`remove`] and [`sweep`] keep the records of this process and
+//! end the sessions of dead ones.
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::time::Duration;
 
+use crate::discovery;
 use crate::engine::Session;
+use crate::os;
 use crate::text::{Hex2, Put};
 use crate::wire::MacAddr;
-use crate::{cat, push};
+use crate::{cat, info, push, warning};
 
 /// Where records live (pppd's run directory).
 pub const DIR: &str = "/var/run/pppoe-rs";
@@ -85,6 +90,107 @@ pub fn encode(r: &Record) -> String {
         }
     }
     out
+}
+
+/// The path of this process's record for `ifname`.
+fn own_path(ifname: &str) -> String {
+    cat!(DIR, '/', &file_name(ifname, os::pid()))
+}
+
+/// Records the live session so that a later pppd can end it if this one
+/// dies. A failure is logged, never fatal.
+pub fn write(ifname: &str, session: &Session) {
+    let r = Record {
+        ifname: ifname.into(),
+        pid: os::pid(),
+        session: session.clone(),
+    };
+    let done = os::make_dir(DIR)
+        .and_then(|()| os::write_file_atomic(&own_path(ifname), encode(&r).as_bytes()));
+    if let Err(e) = done {
+        warning!(
+            "Cannot record the session in ",
+            DIR,
+            " (",
+            e,
+            "); a crash will leave it to the AC's timeout"
+        );
+    }
+}
+
+/// Removes this process's record for `ifname` (the session ended cleanly).
+pub fn remove(ifname: &str) {
+    let _ = os::remove_file(&own_path(ifname));
+}
+
+/// After a stale PADT, how long the access concentrator gets to release the
+/// old session before our PADI: an AC that allows one session per client
+/// (e.g. `pppoe-server -x 1`) still counts it for a moment and ignores a PADI
+/// sent at once, which would cost a whole PADI timeout (5 s).
+const STALE_RELEASE: Duration = Duration::from_secs(1);
+
+/// Ends sessions that dead pppd processes left on `ifname` (PADT from
+/// `our_mac`, then the record is removed). With `adopt`, only removes the
+/// record of that session (we are attaching to it). Problems are logged,
+/// never fatal.
+pub fn sweep(ifname: &str, our_mac: MacAddr, debug: bool, adopt: Option<(u16, MacAddr)>) {
+    let Ok(names) = os::list_dir(DIR) else {
+        return;
+    };
+    let mut sent = 0;
+    for name in names.iter().filter(|n| is_record_for(n, ifname)) {
+        let path = cat!(DIR, '/', name);
+        let Ok(text) = os::read_file(&path) else {
+            continue;
+        };
+        let rec = match decode(&text) {
+            Ok(r) => r,
+            Err(why) => {
+                warning!(
+                    "Ignoring and removing corrupt session record ",
+                    &path,
+                    ": ",
+                    why
+                );
+                let _ = os::remove_file(&path);
+                continue;
+            }
+        };
+        if rec.pid == os::pid() || os::is_running_pppd(rec.pid) {
+            continue;
+        }
+        // Claim it: only the pppd whose unlink succeeds sends the PADT.
+        if os::remove_file(&path) != Ok(true) {
+            continue;
+        }
+        let s = &rec.session;
+        if let Some((sid, mac)) = adopt {
+            if (s.session_id, s.ac_mac) == (sid, mac) {
+                info!("Taking over PPPoE session ", sid, " left by pppd ", rec.pid);
+            }
+            continue;
+        }
+        let mut s = rec.session.clone();
+        s.our_mac = our_mac;
+        match discovery::send_padt(ifname, &s, debug) {
+            Ok(()) => {
+                sent += 1;
+                info!(
+                    "Sent PADT for stale session ",
+                    s.session_id, " to ", s.ac_mac, " (left by pppd ", rec.pid, " on ", ifname, ")"
+                )
+            }
+            Err(e) => warning!(
+                "Could not send PADT for stale session ",
+                s.session_id,
+                ": ",
+                e
+            ),
+        }
+    }
+    if sent > 0 {
+        os::sleep(STALE_RELEASE);
+    }
 }
 
 /// Parses a record; the error names what is wrong (for the log line).

@@ -8,7 +8,7 @@
 //! pppd's functions rather than glibc's `error(3)`/`warn(3)`. The names come
 //! from the selected header set (`PPP_SYM_*`).
 
-use core::cell::UnsafeCell;
+use core::cell::{RefCell, UnsafeCell};
 use core::ffi::{c_char, c_int, c_void};
 
 use alloc::ffi::CString;
@@ -120,6 +120,30 @@ pub(crate) enum Notify {
     Phase,
     Exit,
     IpUp,
+}
+
+/// State the plugin keeps between pppd's calls.
+///
+/// pppd is single-threaded, but it re-enters the plugin: `fatal()` runs
+/// `die()`, which calls our `cleanup`. So the state sits in a `RefCell` that
+/// is borrowed only for short, pppd-free sections; a call that finds it busy
+/// does nothing rather than alias it.
+pub(crate) struct PppdCell<T>(RefCell<T>);
+
+// SAFETY: pppd is single-threaded and never calls plugin code from a signal
+// handler (we register none), so the cell is only ever touched from one thread.
+unsafe impl<T> Sync for PppdCell<T> {}
+
+impl<T> PppdCell<T> {
+    pub(crate) const fn new(value: T) -> PppdCell<T> {
+        PppdCell(RefCell::new(value))
+    }
+
+    /// Runs `f` on the value, or returns `None` if it is already borrowed (a
+    /// re-entrant call from inside pppd's `die()`).
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        self.0.try_borrow_mut().ok().map(|mut v| f(&mut v))
+    }
 }
 
 /// Holder for the resolved [`Api`], written once in `plugin_init`.
@@ -298,7 +322,7 @@ impl Api {
     }
 
     /// The option table of the protocol named `name` ("IPCP", "LCP", "CCP").
-    pub(crate) fn protocol_options(&self, name: &core::ffi::CStr) -> *mut b::option_t {
+    fn protocol_options(&self, name: &core::ffi::CStr) -> *mut b::option_t {
         let mut p = self.protocols;
         // SAFETY: protocols is pppd's NULL-terminated array of protent
         // pointers; each protent's name is a C string (layout checked in
@@ -495,5 +519,77 @@ impl Api {
             .v25
             .signaled
             .is_some_and(|f| unsafe { f(libc::SIGTERM) || f(libc::SIGINT) });
+    }
+
+    /// The LCP MTU (`lcp_allowoptions[0].mru`) and MRU (`lcp_wantoptions[0].mru`).
+    pub(crate) fn lcp_mtu_mru(&self) -> (c_int, c_int) {
+        // SAFETY: lcp_allow/lcp_want point to pppd's lcp_options arrays
+        // (layout checked in bindings.rs); element [0] is the one in use.
+        unsafe { ((*self.lcp_allow).mru, (*self.lcp_want).mru) }
+    }
+
+    /// Sets the LCP MTU and MRU (see [`Api::lcp_mtu_mru`]).
+    pub(crate) fn set_lcp_mtu_mru(&self, mtu: c_int, mru: c_int) {
+        // SAFETY: as in lcp_mtu_mru; pppd is single-threaded.
+        unsafe {
+            (*self.lcp_allow).mru = mtu;
+            (*self.lcp_want).mru = mru;
+        }
+    }
+
+    /// Turns off, wanted and allowed, what makes no sense on Ethernet: LCP
+    /// address/control and protocol field compression and the asyncmap, and
+    /// CCP deflate and BSD-Compress (docs/pppd-abi.md §7.2, §7.3).
+    pub(crate) fn disable_serial_options(&self) {
+        // SAFETY: pppd's lcp/ccp option arrays (layouts checked in
+        // bindings.rs); only element [0] is used; single-threaded.
+        unsafe {
+            for o in [self.lcp_want, self.lcp_allow] {
+                (*o).neg_accompression = 0;
+                (*o).neg_asyncmap = 0;
+                (*o).neg_pcompression = 0;
+            }
+            for o in [self.ccp_want, self.ccp_allow] {
+                (*o).deflate = 0;
+                (*o).bsd_compress = 0;
+            }
+        }
+    }
+
+    /// Clears IPCP's `neg_vj` (want and allow) through IPCP's own `novj`
+    /// option entry, because the field's offset differs between pppd builds
+    /// (docs/pppd-abi.md §7.4). False if this pppd has no such entry.
+    pub(crate) fn disable_vj(&self) -> bool {
+        let mut o = self.protocol_options(c"IPCP");
+        // SAFETY: o walks pppd's IPCP option table up to its NULL-named end;
+        // the `novj` entry's addr/addr2 point to the want/allow neg_vj bools.
+        unsafe {
+            while !o.is_null() && !(*o).name.is_null() {
+                if core::ffi::CStr::from_ptr((*o).name) == c"novj" {
+                    for p in [(*o).addr, (*o).addr2] {
+                        if !p.is_null() {
+                            *p.cast::<u8>() = 0;
+                        }
+                    }
+                    return true;
+                }
+                o = o.add(1);
+            }
+        }
+        false
+    }
+
+    /// Prepares our `struct channel` before pppd can use it: its option table
+    /// and pppd's own generic establish/disestablish functions, which the
+    /// channel forwards to.
+    pub(crate) fn init_channel(&self, ch: *mut b::channel, options: *mut b::option_t) {
+        // SAFETY: ch is our static channel, written only here, from
+        // plugin_init, before pppd can see it (single-threaded), through a
+        // raw pointer (no reference to the static is formed).
+        unsafe {
+            (*ch).options = options;
+            (*ch).establish_ppp = self.establish;
+            (*ch).disestablish_ppp = self.disestablish;
+        }
     }
 }

@@ -6,8 +6,15 @@
 mod api;
 pub(crate) mod bindings;
 mod channel;
+mod config;
+mod device;
+mod link;
 mod logger;
 mod options;
+mod report;
+mod session;
+mod settings;
+mod values;
 
 use alloc::string::String;
 use core::ffi::c_int;
@@ -34,7 +41,7 @@ pub(crate) fn plugin_init() {
             os::exit(bindings::EXIT_OPTION_ERROR as c_int);
         }
     };
-    channel::init(api);
+    channel::init(api, options::table());
     api.add_options(options::table());
     info!(
         "Rust PPPoE plugin ",

@@ -1,4 +1,4 @@
-"""Misbehaving access concentrators on a real link (issue 4.3), run by tests/hostile/run.
+"""Misbehaving access concentrators on a real link, run by tests/hostile/run.
 
 Each case makes a network namespace and a veth pair (unique names, removed afterwards even
 on failure), starts the scapy AC of ac.py inside the namespace, and drives our discovery

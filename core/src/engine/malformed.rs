@@ -1,4 +1,4 @@
-//! Malformed-input corpus (issue 4.2): byte-exact frames from a broken or hostile network,
+//! Malformed-input corpus: byte-exact frames from a broken or hostile network,
 //! each with the exact outcome: ignored for which [`Ignored`] reason (for unparsable frames,
 //! which [`wire::Error`]), or exactly which PADR, session or failure follows.
 //!

@@ -1,0 +1,202 @@
+//! The status file for router UIs (`pppoe-status-file PATH`): which stage
+//! the connection is in, rewritten at every stage (the documents are
+//! `rp_pppoe_core::status`). Stages come from the connect flow and from
+//! pppd's notifiers (phase change, IPCP up, exit).
+
+use core::ffi::{c_int, c_void};
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use rp_pppoe_core::discovery::Progress;
+use rp_pppoe_core::engine::Offer;
+use rp_pppoe_core::status::{self, EndedBy, State};
+use rp_pppoe_core::{cat, os, warning};
+
+use super::api::{self, Api, Notify, PppdCell};
+use super::bindings as b;
+
+/// Most offers a status document lists (the engine reports each PADO once).
+const MAX_OFFERS: usize = 16;
+
+struct StatusFile {
+    path: String,
+    /// The Ethernet interface, for every document.
+    ifname: String,
+    last: State,
+    /// Offers seen in the current discovery round.
+    offers: Vec<Offer>,
+    /// A write failed and was logged (logged once, not at every stage).
+    failed: bool,
+    /// PADI attempts of a round, for `discovering` and `no-server`.
+    attempts: u32,
+}
+
+static STATUS: PppdCell<Option<StatusFile>> = PppdCell::new(None);
+
+/// Records `state` and rewrites the file.
+fn write(sf: &mut StatusFile, state: State) {
+    let doc = status::render(&state, os::unix_millis(), os::pid(), &sf.ifname);
+    match os::write_file_atomic(&sf.path, doc.as_bytes()) {
+        Ok(()) => sf.failed = false,
+        Err(e) if !sf.failed => {
+            sf.failed = true;
+            warning!("Cannot write status file ", &sf.path, ": ", e);
+        }
+        Err(_) => {}
+    }
+    sf.last = state;
+}
+
+/// Runs `f` on the status file, if there is one (and it is not in use).
+fn with_file(f: impl FnOnce(&mut StatusFile)) {
+    STATUS.with(|s| {
+        if let Some(sf) = s.as_mut() {
+            f(sf);
+        }
+    });
+}
+
+/// Reports `state` (no-op without a status file).
+pub(crate) fn report(state: State) {
+    with_file(|sf| write(sf, state));
+}
+
+/// Starts the status file at `check_options`: checks that PATH can be
+/// written (an option error, exit 2, otherwise) and registers for the later
+/// stages.
+pub(crate) fn start(api: &Api, path: &str, ifname: &str, attempts: u32) {
+    let first = State::Discovering {
+        attempt: 0,
+        attempts,
+    };
+    let doc = status::render(&first, os::unix_millis(), os::pid(), ifname);
+    if let Err(e) = os::write_file_atomic(path, doc.as_bytes()) {
+        api.option_error(&cat!("cannot write pppoe-status-file ", path, ": ", e));
+        os::exit(b::EXIT_OPTION_ERROR as c_int);
+    }
+    let ok = api.add_notify(Notify::Phase, Some(on_phase))
+        & api.add_notify(Notify::IpUp, Some(on_ip_up))
+        & api.add_notify(Notify::Exit, Some(on_exit));
+    if !ok {
+        warning!("This pppd cannot report all stages; the status file stops at 'session'");
+    }
+    STATUS.with(|s| {
+        *s = Some(StatusFile {
+            path: path.into(),
+            ifname: ifname.into(),
+            last: first,
+            offers: Vec::new(),
+            failed: false,
+            attempts,
+        })
+    });
+}
+
+/// A discovery round begins: forget the last round's offers.
+pub(crate) fn discovery_started() {
+    with_file(|sf| sf.offers.clear());
+}
+
+/// A PADI went out, or a PADO came in.
+pub(crate) fn progress(p: Progress) {
+    with_file(|sf| match p {
+        Progress::Padi(attempt) => {
+            let attempts = sf.attempts;
+            write(sf, State::Discovering { attempt, attempts })
+        }
+        Progress::Offer(o) => {
+            if sf.offers.len() < MAX_OFFERS || o.accepted {
+                sf.offers.push(o.clone());
+            }
+            if o.accepted {
+                let offers = sf.offers.clone();
+                write(sf, State::ServerFound { chosen: o, offers });
+            }
+        }
+    });
+}
+
+/// No AC answered in the last round.
+pub(crate) fn no_server() {
+    with_file(|sf| {
+        let attempts = sf.attempts;
+        write(sf, State::NoServer { attempts })
+    });
+}
+
+/// How a session ended, from pppd's exit status `code` and whether the AC
+/// had already ended it: final for a UI, so reported now, not only at exit.
+pub(crate) fn session_ended(code: c_int, ended_by_ac: bool) {
+    let ended_by = if ended_by_ac || code == b::EXIT_HANGUP as c_int {
+        EndedBy::AcPadt
+    } else if code == b::EXIT_PEER_DEAD as c_int {
+        EndedBy::LcpEcho
+    } else {
+        EndedBy::Us
+    };
+    let state = if code == b::EXIT_AUTH_TOPEER_FAILED as c_int {
+        State::AuthFailed { exit_code: code }
+    } else {
+        let reason = if ended_by == EndedBy::AcPadt {
+            "session ended by the access concentrator"
+        } else {
+            status::exit_reason(code)
+        };
+        State::Down {
+            reason: reason.into(),
+            exit_code: code,
+            ended_by,
+        }
+    };
+    report(state);
+}
+
+/// pppd notifier: the link entered a new phase.
+extern "C" fn on_phase(_arg: *mut c_void, phase: c_int) {
+    if phase == b::PHASE_AUTHENTICATE as c_int {
+        report(State::Authenticating);
+    }
+}
+
+/// pppd notifier: IPCP is up.
+extern "C" fn on_ip_up(_arg: *mut c_void, _val: c_int) {
+    let Some(ifname) = api::get().and_then(Api::ifname) else {
+        return;
+    };
+    let (local, remote) = os::if_addresses(&ifname).unwrap_or(([0; 4], [0; 4]));
+    report(State::Up {
+        ifname,
+        local,
+        remote,
+    });
+}
+
+/// pppd notifier: pppd is exiting with `code`.
+extern "C" fn on_exit(_arg: *mut c_void, code: c_int) {
+    with_file(|sf| {
+        let state = match &sf.last {
+            _ if code == b::EXIT_AUTH_TOPEER_FAILED as c_int => {
+                State::AuthFailed { exit_code: code }
+            }
+            State::NoServer { .. } | State::AuthFailed { .. } => return,
+            State::Down {
+                reason, ended_by, ..
+            } => State::Down {
+                reason: reason.clone(),
+                exit_code: code,
+                ended_by: *ended_by,
+            },
+            _ => State::Down {
+                reason: status::exit_reason(code).into(),
+                exit_code: code,
+                ended_by: if code == b::EXIT_PEER_DEAD as c_int {
+                    EndedBy::LcpEcho
+                } else {
+                    EndedBy::Us
+                },
+            },
+        };
+        write(sf, state);
+    });
+}

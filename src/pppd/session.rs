@@ -1,0 +1,286 @@
+//! Dialling and hanging up: discovery (or attaching to a known session),
+//! the kernel session socket pppd gets, and the PADT at the end; and what
+//! the plugin remembers between pppd's calls for that.
+
+use core::ffi::c_int;
+
+use alloc::string::String;
+
+use rp_pppoe_core::discovery;
+use rp_pppoe_core::engine::{Failure, Session};
+use rp_pppoe_core::os::{self, Errno, Fd, IfInfo};
+use rp_pppoe_core::stale;
+use rp_pppoe_core::status::{EndedBy, State};
+use rp_pppoe_core::text::text;
+use rp_pppoe_core::{debug, error, info, warning};
+
+use super::api::{self, Api, PppdCell};
+use super::bindings as b;
+use super::config::engine_config;
+use super::link::{self, Mtu};
+use super::report;
+use super::settings::Settings;
+
+/// What the plugin remembers between pppd's calls.
+struct Conn {
+    /// The Ethernet interface (without `nic-`), set by the device word.
+    ifname: String,
+    /// Parsed options, set by `check_options`.
+    settings: Option<Settings>,
+    /// The MTU/MRU after `check_options`, restored before each connect.
+    configured: Mtu,
+    /// The connected AF_PPPOX socket (pppd's devfd) while a session exists.
+    pppox: Option<Fd>,
+    /// The session, until it is torn down (PADT sent at most once).
+    session: Option<Session>,
+}
+
+static CONN: PppdCell<Conn> = PppdCell::new(Conn {
+    ifname: String::new(),
+    settings: None,
+    configured: Mtu {
+        mtu: link::MAX_PPPOE_MTU,
+        mru: link::MAX_PPPOE_MTU,
+    },
+    pppox: None,
+    session: None,
+});
+
+/// The device word named `ifname`.
+pub(crate) fn set_interface(ifname: &str) {
+    CONN.with(|c| c.ifname = String::from(ifname));
+}
+
+/// The Ethernet interface, once the device word named one (`None` while busy).
+pub(crate) fn interface() -> Option<String> {
+    CONN.with(|c| c.ifname.clone())
+}
+
+/// The checked settings and the MTU/MRU to start every connect from.
+pub(crate) fn configure(settings: Settings, configured: Mtu) {
+    CONN.with(|c| {
+        c.settings = Some(settings);
+        c.configured = configured;
+    });
+}
+
+/// Discovery (or attach), then the connected kernel session socket for pppd.
+pub(crate) fn connect() -> Option<c_int> {
+    let api = api::get()?;
+    let (ifname, settings, configured) =
+        CONN.with(|c| (c.ifname.clone(), c.settings.clone(), c.configured))?;
+    let settings = settings?;
+    if api.terminating() {
+        // A redial after SIGTERM (see Api::stop_redialling): send nothing.
+        info!("pppd is terminating; not dialling");
+        api.stop_redialling();
+        return None;
+    }
+    let pppox = match os::pppox_socket() {
+        Ok(fd) => fd,
+        Err(e) => {
+            error!("Failed to create PPPoE socket: ", Errno(e.errno));
+            return None;
+        }
+    };
+    let info = match os::if_info(&ifname) {
+        Ok(i) => i,
+        Err(e) => {
+            error!("Cannot use interface ", &ifname, ": ", e);
+            return None;
+        }
+    };
+    if info.mtu < 1500 {
+        warning!(
+            "Interface ",
+            &ifname,
+            " has MTU of ",
+            info.mtu,
+            " -- should be at least 1500"
+        );
+    }
+    let max_payload = link::fit_interface(api, configured, info.mtu);
+    api.set_ppp_devnam(&ifname);
+    let debug = api.debug();
+    if settings.stale_cleanup {
+        stale::sweep(&ifname, info.mac, debug, settings.attach);
+    }
+    let session = match settings.attach {
+        Some((sid, ac_mac)) => attach(sid, ac_mac, &info),
+        None => discover(api, &ifname, &settings, max_payload, debug)?,
+    };
+    api.set_session_number(c_int::from(session.session_id));
+    if max_payload.is_some() && settings.attach.is_none() {
+        link::apply_max_payload(api, session.max_payload);
+    }
+    announce(api, &ifname, &session);
+    let dev = os::ifname_bytes(&ifname)?;
+    if let Err(e) = os::pppox_connect(&pppox, session.session_id, session.ac_mac, &dev) {
+        error!(
+            "Failed to connect PPPoE socket: ",
+            e.errno,
+            ' ',
+            Errno(e.errno)
+        );
+        padt(&ifname, &session, debug);
+        return None;
+    }
+    stale::write(&ifname, &session);
+    let fd = pppox.raw();
+    report::report(State::Session {
+        session_id: session.session_id,
+        ac_mac: session.ac_mac,
+        ac_name: session.ac_name.clone(),
+    });
+    CONN.with(|c| {
+        c.pppox = Some(pppox);
+        c.session = Some(session);
+    })?;
+    Some(fd)
+}
+
+/// `pppoe-sess SID:MAC`: the session exists already; no discovery.
+fn attach(session_id: u16, ac_mac: rp_pppoe_core::wire::MacAddr, info: &IfInfo) -> Session {
+    info!(
+        "Attaching to PPPoE session ",
+        session_id, " with ", ac_mac, " (no discovery)"
+    );
+    Session {
+        session_id,
+        ac_mac,
+        our_mac: info.mac,
+        ac_name: alloc::vec::Vec::new(),
+        service_name: alloc::vec::Vec::new(),
+        host_uniq: None,
+        cookie: None,
+        relay_session_id: None,
+        max_payload: None,
+    }
+}
+
+/// One discovery round on `ifname`; failures are logged and reported.
+fn discover(
+    api: &Api,
+    ifname: &str,
+    settings: &Settings,
+    max_payload: Option<u16>,
+    debug: bool,
+) -> Option<Session> {
+    let sock = match os::DiscoverySocket::open(ifname) {
+        Ok(s) => s,
+        Err(e) if e.errno == libc::EPERM || e.errno == libc::EACCES => {
+            error!(
+                "Cannot open raw socket on ",
+                ifname, " (", e, "): pppd must run as root"
+            );
+            return None;
+        }
+        Err(e) => {
+            error!("Cannot open PPPoE discovery socket on ", ifname, ": ", e);
+            return None;
+        }
+    };
+    if !sock.filtered {
+        debug!(
+            "Kernel socket filter not attached on ",
+            ifname, "; filtering in user space only"
+        );
+    }
+    if !sock.info.mac.is_unicast() {
+        error!(
+            "Interface ",
+            ifname, " has a non-unicast MAC address ", sock.info.mac
+        );
+        return None;
+    }
+    let config = engine_config(settings, sock.info.mac, os::pid(), max_payload);
+    report::discovery_started();
+    match discovery::run(&sock, config, debug, || api.terminating(), report::progress) {
+        Ok(s) => return Some(s),
+        Err(discovery::Error::Failed(Failure::NoOffer)) => report::no_server(),
+        Err(discovery::Error::Failed(Failure::NoConfirm)) => report::report(State::Down {
+            reason: "no PADS from the access concentrator".into(),
+            exit_code: b::EXIT_CONNECT_FAILED as c_int,
+            ended_by: EndedBy::Unknown,
+        }),
+        Err(discovery::Error::Stopped) => {
+            info!("PPPoE discovery stopped by signal");
+            api.stop_redialling();
+        }
+        Err(discovery::Error::Os(e)) => {
+            error!("PPPoE discovery on ", ifname, " failed: ", e)
+        }
+    }
+    error!("Unable to complete PPPoE Discovery");
+    None
+}
+
+/// Tells pppd and the scripts who we are connected to.
+fn announce(api: &Api, ifname: &str, session: &Session) {
+    let mac = text(&session.ac_mac);
+    api.set_remote_number(&mac);
+    warning!("Connected to ", &mac, " via interface ", ifname);
+    api.script_setenv("MACREMOTE", &mac);
+    if !session.ac_name.is_empty() {
+        api.script_setenv("ACNAME", &String::from_utf8_lossy(&session.ac_name));
+    }
+}
+
+/// Sends the PADT for `session` and logs the outcome.
+fn padt(ifname: &str, session: &Session, debug: bool) {
+    match discovery::send_padt(ifname, session, debug) {
+        Ok(()) => info!("Sent PADT"),
+        Err(e) => warning!("Could not send PADT on ", ifname, ": ", e),
+    }
+}
+
+/// Ends the session once: unbind the kernel socket, close it, send PADT
+/// unless the AC already ended the session. Safe to call any number of times.
+pub(crate) fn teardown() {
+    let Some((pppox, session, ifname)) =
+        CONN.with(|c| (c.pppox.take(), c.session.take(), c.ifname.clone()))
+    else {
+        return;
+    };
+    let debug = api::get().is_some_and(|a| a.debug());
+    let mut ended_by_ac = false;
+    if let (Some(fd), Some(s), Some(dev)) = (&pppox, &session, os::ifname_bytes(&ifname)) {
+        match os::pppox_connect(fd, 0, s.ac_mac, &dev) {
+            Ok(()) => {}
+            // The kernel already unbound the session: the AC's PADT did it.
+            Err(e) if e.errno == libc::EALREADY => ended_by_ac = true,
+            Err(e) => warning!("Failed to disconnect PPPoE socket: ", e),
+        }
+    }
+    drop(pppox);
+    let Some(s) = session else { return };
+    stale::remove(&ifname);
+    report::session_ended(api::get().map_or(-1, Api::status), ended_by_ac);
+    if ended_by_ac {
+        info!(
+            "PPPoE session ",
+            s.session_id, " was ended by the access concentrator"
+        );
+    } else {
+        padt(&ifname, &s, debug);
+    }
+}
+
+/// In a forked script child: close our descriptors, touch nothing else.
+pub(crate) fn close_fds() {
+    if let Some(fd) = CONN.with(|c| c.pppox.as_ref().map(Fd::raw)).flatten() {
+        os::close_raw(fd);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn teardown_without_session_is_a_no_op() {
+        teardown();
+        teardown();
+        assert_eq!(CONN.with(|c| c.session.is_none()), Some(true));
+    }
+}

@@ -1,0 +1,226 @@
+//! The plugin's settings: the values pppd stored for our options ([`Raw`]),
+//! checked and converted ([`Settings`]). Pure: no pppd, no I/O, so every rule
+//! is unit-tested here; `options` reads the values, `channel` uses the result.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::ffi::c_int;
+use core::time::Duration;
+
+use rp_pppoe_core::text::Hex2;
+use rp_pppoe_core::wire::MacAddr;
+use rp_pppoe_core::{cat, push};
+
+/// Longest Host-Uniq we send (bytes). RFC 2516 sets no limit, but it must fit
+/// in PADI next to the other tags; 2.5 also rejects over-long values.
+pub(crate) const MAX_HOST_UNIQ: usize = 64;
+
+/// The plugin's settings, parsed and checked (in `check_options`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Settings {
+    pub(crate) service: Option<Vec<u8>>,
+    pub(crate) ac_name: Option<Vec<u8>>,
+    pub(crate) attach: Option<(u16, MacAddr)>,
+    pub(crate) ac_mac: Option<MacAddr>,
+    /// `None`: the per-process default (pid).
+    pub(crate) host_uniq: Option<Vec<u8>>,
+    pub(crate) verbose: bool,
+    pub(crate) padi_timeout: Duration,
+    pub(crate) padi_attempts: u32,
+    pub(crate) status_file: Option<String>,
+    pub(crate) stale_cleanup: bool,
+}
+
+/// Raw option values as pppd stored them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Raw {
+    pub(crate) service: Option<Vec<u8>>,
+    pub(crate) ac_name: Option<Vec<u8>>,
+    pub(crate) sess: Option<Vec<u8>>,
+    pub(crate) ac_mac: Option<Vec<u8>>,
+    pub(crate) host_uniq: Option<Vec<u8>>,
+    pub(crate) verbose: c_int,
+    pub(crate) padi_timeout: c_int,
+    pub(crate) padi_attempts: c_int,
+    pub(crate) status_file: Option<Vec<u8>>,
+    pub(crate) stale_cleanup: bool,
+}
+
+impl Raw {
+    /// Checks and converts; the error is the message for `option_error`.
+    pub(crate) fn parse(&self) -> Result<Settings, String> {
+        let ac_mac = match &self.ac_mac {
+            None => None,
+            Some(v) => Some(
+                core::str::from_utf8(v)
+                    .ok()
+                    .and_then(MacAddr::parse)
+                    .ok_or_else(|| cat!("cannot parse pppoe-mac option value '", &shown(v), "'"))?,
+            ),
+        };
+        let attach = match &self.sess {
+            None => None,
+            Some(v) => Some(parse_sess(v).ok_or_else(|| {
+                cat!(
+                    "cannot parse pppoe-sess option value '",
+                    &shown(v),
+                    "' (expected SESSID:aa:bb:cc:dd:ee:ff)"
+                )
+            })?),
+        };
+        let host_uniq = match &self.host_uniq {
+            None => None,
+            Some(v) => Some(parse_hex(v).ok_or_else(|| {
+                cat!(
+                    "invalid host-uniq value '",
+                    &shown(v),
+                    "': expected an even number of hex digits, 1 to ",
+                    MAX_HOST_UNIQ,
+                    " bytes"
+                )
+            })?),
+        };
+        let status_file = match &self.status_file {
+            None => None,
+            Some(v) => Some(
+                String::from_utf8(v.clone())
+                    .ok()
+                    .filter(|p| !p.is_empty())
+                    .ok_or_else(|| cat!("invalid pppoe-status-file path '", &shown(v), "'"))?,
+            ),
+        };
+        Ok(Settings {
+            service: self.service.clone(),
+            ac_name: self.ac_name.clone(),
+            attach,
+            ac_mac,
+            host_uniq,
+            verbose: self.verbose != 0,
+            padi_timeout: Duration::from_secs(self.padi_timeout.max(1) as u64),
+            padi_attempts: self.padi_attempts.max(1) as u32,
+            status_file,
+            stale_cleanup: self.stale_cleanup,
+        })
+    }
+}
+
+/// A user-supplied value for a message: printable ASCII kept, the rest escaped.
+fn shown(v: &[u8]) -> String {
+    let mut s = String::new();
+    for &c in v.iter().take(100) {
+        if (0x20..0x7f).contains(&c) {
+            s.push(c as char);
+        } else {
+            push!(&mut s; "\\x", Hex2(c));
+        }
+    }
+    if v.len() > 100 {
+        s.push_str("...");
+    }
+    s
+}
+
+/// Parses a Host-Uniq hex string ("0a1B2c"; an optional "0x" prefix).
+pub(crate) fn parse_hex(v: &[u8]) -> Option<Vec<u8>> {
+    let v = v
+        .strip_prefix(b"0x")
+        .or_else(|| v.strip_prefix(b"0X"))
+        .unwrap_or(v);
+    if v.is_empty() || v.len() % 2 != 0 || v.len() / 2 > MAX_HOST_UNIQ {
+        return None;
+    }
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    v.chunks(2)
+        .map(|p| Some(digit(p[0])? << 4 | digit(p[1])?))
+        .collect()
+}
+
+/// Parses `SESSID:aa:bb:cc:dd:ee:ff` (SESSID decimal, 1-65534).
+pub(crate) fn parse_sess(v: &[u8]) -> Option<(u16, MacAddr)> {
+    let s = core::str::from_utf8(v).ok()?;
+    let (sid, mac) = s.split_once(':')?;
+    if sid.is_empty() || !sid.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let sid: u16 = sid.parse().ok()?;
+    if sid == 0 || sid == 0xffff {
+        return None;
+    }
+    Some((sid, MacAddr::parse(mac)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn hex() {
+        assert_eq!(parse_hex(b"0a1B2c"), Some(vec![0x0a, 0x1b, 0x2c]));
+        assert_eq!(parse_hex(b"0x01020304"), Some(vec![1, 2, 3, 4]));
+        assert_eq!(parse_hex(b""), None);
+        assert_eq!(parse_hex(b"abc"), None);
+        assert_eq!(parse_hex(b"zz"), None);
+        assert_eq!(parse_hex(b"0x"), None);
+        assert_eq!(parse_hex(&[b'a'; 128]).map(|v| v.len()), Some(64));
+        assert_eq!(parse_hex(&[b'a'; 130]), None);
+    }
+
+    #[test]
+    fn sess() {
+        let mac = MacAddr([0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff]);
+        assert_eq!(parse_sess(b"1234:aa:bb:cc:dd:ee:ff"), Some((1234, mac)));
+        assert_eq!(parse_sess(b"1234:AA:BB:CC:DD:EE:FF"), Some((1234, mac)));
+        assert_eq!(parse_sess(b"0:aa:bb:cc:dd:ee:ff"), None);
+        assert_eq!(parse_sess(b"65535:aa:bb:cc:dd:ee:ff"), None);
+        assert_eq!(parse_sess(b"70000:aa:bb:cc:dd:ee:ff"), None);
+        assert_eq!(parse_sess(b"12:aa:bb:cc:dd:ee"), None);
+        assert_eq!(parse_sess(b"aa:bb:cc:dd:ee:ff"), None);
+        assert_eq!(parse_sess(b"-1:aa:bb:cc:dd:ee:ff"), None);
+    }
+
+    #[test]
+    fn settings_errors_name_the_value() {
+        let raw = Raw {
+            ac_mac: Some(b"00:11:22:33:44".to_vec()),
+            padi_timeout: 5,
+            padi_attempts: 3,
+            ..Raw::default()
+        };
+        assert_eq!(
+            raw.parse().unwrap_err(),
+            "cannot parse pppoe-mac option value '00:11:22:33:44'"
+        );
+        let raw = Raw {
+            host_uniq: Some(b"xyz\x01".to_vec()),
+            padi_timeout: 5,
+            padi_attempts: 3,
+            ..Raw::default()
+        };
+        assert!(raw.parse().unwrap_err().contains("'xyz\\x01'"));
+        let raw = Raw {
+            sess: Some(b"nope".to_vec()),
+            padi_timeout: 5,
+            padi_attempts: 3,
+            ..Raw::default()
+        };
+        assert!(raw
+            .parse()
+            .unwrap_err()
+            .starts_with("cannot parse pppoe-sess option value 'nope'"));
+    }
+
+    #[test]
+    fn settings_defaults() {
+        let raw = Raw {
+            padi_timeout: 5,
+            padi_attempts: 3,
+            ..Raw::default()
+        };
+        let s = raw.parse().unwrap();
+        assert_eq!(s.padi_timeout, Duration::from_secs(5));
+        assert_eq!(s.padi_attempts, 3);
+        assert_eq!(s.host_uniq, None);
+        assert!(!s.verbose);
+    }
+}
