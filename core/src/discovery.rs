@@ -46,22 +46,22 @@ pub fn run(
 ) -> Result<Session, Error> {
     let mut engine = Engine::new(config, os::now());
     let mut buf = [0u8; wire::MAX_FRAME];
-    let mut padis = 0;
     loop {
-        while let Some(frame) = engine.poll_transmit() {
+        while let Some(t) = engine.poll_transmit() {
             if dump {
-                crate::debug!("SENT ", &wire::dump(&frame));
+                crate::debug!("SENT ", &wire::dump(&t.frame));
             }
-            sock.send(&frame).map_err(Error::Os)?;
-            if wire::Frame::new_checked(&frame[..]).is_ok_and(|f| f.code() == wire::Code::PADI) {
-                padis += 1;
-                progress(Progress::Padi(padis));
+            sock.send(&t.frame).map_err(Error::Os)?;
+            if t.code == wire::Code::PADI {
+                progress(Progress::Padi(t.attempt));
             }
         }
         while let Some(event) = engine.poll_event() {
             match event {
                 Event::Established(session) => return Ok(session),
                 Event::Failed(f) => return Err(Error::Failed(f)),
+                // Only in list-only mode, which `run` is not for.
+                Event::Listed => return Err(Error::Failed(Failure::NoOffer)),
                 Event::Offer(o) => progress(Progress::Offer(o)),
             }
         }

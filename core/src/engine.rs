@@ -21,7 +21,7 @@ use alloc::vec::Vec;
 use core::time::Duration;
 
 use crate::log::Level;
-use crate::text::{Hex2, Put};
+use crate::text::{Escaped, Hex2, Put};
 use crate::{log, push};
 
 use crate::wire::{self, Code, Frame, MacAddr, Repr, Tag, TagIter, TagType};
@@ -32,8 +32,20 @@ const MIN_MAX_PAYLOAD: u16 = 1492;
 const MAX_QUEUED_OFFERS: usize = 16;
 /// Frames kept while the caller does not poll; the oldest is dropped beyond this.
 const MAX_QUEUED_FRAMES: usize = 8;
-/// Tag text longer than this (in characters) is cut in log lines.
-const LOG_TEXT_MAX: usize = 256;
+
+/// Longest Host-Uniq accepted from a command line (bytes). RFC 2516 sets no
+/// limit, but it must fit in PADI next to the other tags.
+pub const MAX_HOST_UNIQ: usize = 64;
+
+/// Parses a Host-Uniq given as hex (`0a1B2c`, an optional `0x` prefix): 1 to
+/// [`MAX_HOST_UNIQ`] bytes. The plugin's `host-uniq` and the tools' `-W`.
+pub fn parse_host_uniq(v: &[u8]) -> Option<Vec<u8>> {
+    let v = v
+        .strip_prefix(b"0x")
+        .or_else(|| v.strip_prefix(b"0X"))
+        .unwrap_or(v);
+    crate::text::parse_hex(v).filter(|b| !b.is_empty() && b.len() <= MAX_HOST_UNIQ)
+}
 
 /// How the wait grows from one attempt to the next.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -43,6 +55,20 @@ pub enum Backoff {
     /// Every attempt waits `timeout` (OpenWrt's pppd: 5, 5, 5 s).
     #[cfg_attr(not(test), allow(dead_code))] // part of the API; used by tests
     Fixed,
+}
+
+/// What the engine is for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum Mode {
+    /// Find an access concentrator and open a session (PADI, PADO, PADR, PADS).
+    #[default]
+    Dial,
+    /// Only list the access concentrators that answer (`pppoe-discovery`):
+    /// PADIs as in `Dial`, every PADO reported as an [`Offer`] (`accepted`
+    /// meaning it matches the filters), never a PADR; after the last PADI's
+    /// wait, [`Event::Listed`] (or `Failed(NoOffer)` at once if no PADI can
+    /// be built).
+    ListOnly,
 }
 
 /// What to ask for and what to accept.
@@ -79,6 +105,8 @@ pub struct Config {
     pub backoff: Backoff,
     /// `rp_pppoe_verbose`: info-log "Access-Concentrator: NAME" for each PADO seen.
     pub verbose: bool,
+    /// Dial (default) or list only.
+    pub mode: Mode,
 }
 
 impl Default for Config {
@@ -97,11 +125,14 @@ impl Default for Config {
             padr_attempts: 3,
             backoff: Backoff::Double,
             verbose: false,
+            mode: Mode::Dial,
         }
     }
 }
 
-/// A PADO that was addressed to us (right MAC and Host-Uniq), accepted or not.
+/// A PADO that was addressed to us (right MAC and Host-Uniq), accepted or
+/// not: what it said, read once here for the plugin, its status file and
+/// `pppoe-discovery`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Offer {
     pub ac_mac: MacAddr,
@@ -109,12 +140,37 @@ pub struct Offer {
     pub ac_name: Vec<u8>,
     /// Every Service-Name tag, in order.
     pub service_names: Vec<Vec<u8>>,
-    /// Whether it carried an AC-Cookie.
-    pub cookie: bool,
-    /// A valid PPP-Max-Payload (2 bytes, at least 1492).
+    /// The first AC-Cookie tag.
+    pub cookie: Option<Vec<u8>>,
+    /// The first Relay-Session-Id tag.
+    pub relay_session_id: Option<Vec<u8>>,
+    /// The first PPP-Max-Payload tag's value, if it is 2 bytes long (whatever
+    /// the value; see [`Offer::usable_max_payload`]).
     pub max_payload: Option<u16>,
-    /// Whether this offer was chosen (the first acceptable one).
+    /// The first Service-Name-Error, AC-System-Error or Generic-Error tag.
+    pub error: Option<(TagType, Vec<u8>)>,
+    /// Chosen (the first acceptable one; in [`Mode::ListOnly`]: acceptable).
     pub accepted: bool,
+    /// Why it was not accepted.
+    pub refused: Option<Ignored>,
+}
+
+impl Offer {
+    /// The PPP-Max-Payload if it is usable (RFC 4638: at least 1492).
+    pub fn usable_max_payload(&self) -> Option<u16> {
+        self.max_payload.filter(|&v| v >= MIN_MAX_PAYLOAD)
+    }
+}
+
+/// A frame the engine wants sent, and what it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transmit {
+    /// PADI or PADR.
+    pub code: Code,
+    /// Which attempt of that code (1-based) within this discovery.
+    pub attempt: u32,
+    /// The complete Ethernet frame.
+    pub frame: Vec<u8>,
 }
 
 /// The outcome of a successful discovery: what the OS layer needs to connect the
@@ -208,6 +264,8 @@ pub enum Event {
     Established(Session),
     /// Discovery failed; the engine is done.
     Failed(Failure),
+    /// [`Mode::ListOnly`]: the last PADI's wait is over; the engine is done.
+    Listed,
 }
 
 /// Why the engine did not use a received frame (see [`Engine::last_ignored`]).
@@ -350,7 +408,7 @@ struct Summary<'a> {
     cookie: Option<&'a [u8]>,
     relay: Option<&'a [u8]>,
     max_payload: Option<&'a [u8]>,
-    first_error: Option<TagType>,
+    first_error: Option<Tag<'a>>,
 }
 
 impl<'a> Summary<'a> {
@@ -364,7 +422,7 @@ impl<'a> Summary<'a> {
                     continue;
                 }
                 ty if ty.is_error() => {
-                    s.first_error.get_or_insert(ty);
+                    s.first_error.get_or_insert(tag);
                     continue;
                 }
                 TagType::AC_NAME => &mut s.ac_name,
@@ -383,18 +441,39 @@ impl<'a> Summary<'a> {
         s
     }
 
+    /// The PPP-Max-Payload tag's value if it is 2 bytes long.
+    fn raw_max_payload(&self) -> Option<u16> {
+        match self.max_payload? {
+            &[hi, lo] => Some(u16::from_be_bytes([hi, lo])),
+            _ => None,
+        }
+    }
+
     /// The PPP-Max-Payload value if it is valid (2 bytes, at least 1492).
     fn max_payload(&self, code: Code) -> Option<u16> {
-        match self.max_payload? {
-            &[hi, lo] if u16::from_be_bytes([hi, lo]) >= MIN_MAX_PAYLOAD => {
-                Some(u16::from_be_bytes([hi, lo]))
-            }
-            value => {
-                log!(Level::Debug;
-                    code, ": ignoring invalid PPP-Max-Payload tag ", HexList(value)
-                );
-                None
-            }
+        let value = self.max_payload?;
+        let usable = self.raw_max_payload().filter(|&v| v >= MIN_MAX_PAYLOAD);
+        if usable.is_none() {
+            log!(Level::Debug;
+                code, ": ignoring invalid PPP-Max-Payload tag ", HexList(value)
+            );
+        }
+        usable
+    }
+
+    /// What an offer reports of these tags (a PADO's).
+    fn offer(&self, ac_mac: MacAddr, payload: &[u8]) -> Offer {
+        let owned = |v: Option<&[u8]>| v.map(<[u8]>::to_vec);
+        Offer {
+            ac_mac,
+            ac_name: self.ac_name.unwrap_or_default().to_vec(),
+            service_names: service_names(payload).map(<[u8]>::to_vec).collect(),
+            cookie: owned(self.cookie),
+            relay_session_id: owned(self.relay),
+            max_payload: self.raw_max_payload(),
+            error: self.first_error.map(|t| (t.ty, t.value.to_vec())),
+            accepted: false,
+            refused: None,
         }
     }
 }
@@ -411,27 +490,9 @@ fn service_names(payload: &[u8]) -> impl Iterator<Item = &[u8]> {
 fn log_error_tags(code: Code, payload: &[u8]) {
     for tag in TagIter::new(payload).flatten() {
         if tag.ty.is_error() {
-            log!(Level::Error; code, ": ", tag.ty, ": ", &printable(tag.value));
+            log!(Level::Error; code, ": ", tag.ty, ": ", Escaped::text(tag.value));
         }
     }
-}
-
-/// Tag text for logs: lossy UTF-8, control characters as `\xNN`, cut when very long.
-fn printable(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for (i, c) in String::from_utf8_lossy(bytes).chars().enumerate() {
-        if i == LOG_TEXT_MAX {
-            out.push_str("...");
-            break;
-        }
-        if c.is_control() {
-            // Control characters are U+0000-U+001F and U+007F-U+009F: one byte.
-            push!(&mut out; "\\x", Hex2(u32::from(c) as u8));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Bytes as `[05, dc, 01]` (`{:02x?}`).
@@ -477,7 +538,7 @@ fn attempt_timeout(base: Duration, attempt: u32, backoff: Backoff) -> Duration {
 pub struct Engine {
     config: Config,
     state: State,
-    transmit: VecDeque<Vec<u8>>,
+    transmit: VecDeque<Transmit>,
     events: VecDeque<Event>,
     last_ignored: Option<Ignored>,
 }
@@ -515,6 +576,9 @@ impl Engine {
                 if attempt < self.config.padi_attempts.max(1) {
                     log!(Level::Debug; "No PADO yet; resending PADI");
                     self.send_padi(now, attempt.saturating_add(1));
+                } else if self.config.mode == Mode::ListOnly {
+                    self.state = State::Failed;
+                    self.events.push_back(Event::Listed);
                 } else {
                     log!(Level::Error; "Timeout waiting for PADO packets");
                     self.fail(Failure::NoOffer);
@@ -527,8 +591,8 @@ impl Engine {
         }
     }
 
-    /// The next complete Ethernet frame to send, in order.
-    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+    /// The next frame to send, in order.
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
         self.transmit.pop_front()
     }
 
@@ -596,38 +660,39 @@ impl Engine {
         // From here on the PADO answers our PADI: report it whatever the verdict.
         if self.config.verbose {
             if let Some(name) = tags.ac_name {
-                log!(Level::Info; "Access-Concentrator: ", &printable(name));
+                log!(Level::Info; "Access-Concentrator: ", Escaped::text(name));
             }
         }
         let max_payload = tags.max_payload(Code::PADO);
         let verdict = self.judge_pado(src, payload, &tags, max_payload);
-        self.push_offer(Offer {
-            ac_mac: src,
-            ac_name: tags.ac_name.unwrap_or_default().to_vec(),
-            service_names: service_names(payload).map(<[u8]>::to_vec).collect(),
-            cookie: tags.cookie.is_some(),
-            max_payload,
-            accepted: verdict.is_ok(),
-        });
-        let (ac, padr) = verdict?;
+        let mut offer = tags.offer(src, payload);
+        offer.accepted = verdict.is_ok();
+        offer.refused = verdict.as_ref().err().copied();
+        self.push_offer(offer);
+        if self.config.mode == Mode::ListOnly {
+            // Reported, so used, whatever the verdict (it is in the offer).
+            return Ok(());
+        }
+        let (ac, padr) = verdict?.ok_or(Ignored::Unexpected(Code::PADO))?;
         log!(Level::Debug; "Chose access concentrator ", ac.mac, "; sending PADR");
         self.state = State::SendingPadr(SendingPadr {
             ac,
             attempt: 1,
             deadline: now.saturating_add(self.padr_wait(1)),
         });
-        self.queue(padr);
+        self.queue(Code::PADR, 1, padr);
         Ok(())
     }
 
-    /// The checks after the Host-Uniq one; on success, the chosen AC and its PADR.
+    /// The checks after the Host-Uniq one; on success, the chosen AC and its
+    /// PADR (`None` in [`Mode::ListOnly`], which never sends one).
     fn judge_pado(
         &self,
         src: MacAddr,
         payload: &[u8],
         tags: &Summary<'_>,
         max_payload: Option<u16>,
-    ) -> Result<(Chosen, Vec<u8>), Ignored> {
+    ) -> Result<Option<(Chosen, Vec<u8>)>, Ignored> {
         let config = &self.config;
         if config.ac_mac.is_some_and(|mac| mac != src) {
             return Err(Ignored::WrongMac(src));
@@ -636,9 +701,9 @@ impl Engine {
         if tags.service_name.is_none() {
             return Err(Ignored::NoServiceName);
         }
-        if let Some(ty) = tags.first_error {
+        if let Some(tag) = tags.first_error {
             log_error_tags(Code::PADO, payload);
-            return Err(Ignored::ErrorTag(Code::PADO, ty));
+            return Err(Ignored::ErrorTag(Code::PADO, tag.ty));
         }
         if config
             .ac_name
@@ -652,6 +717,9 @@ impl Engine {
                 return Err(Ignored::ServiceMismatch);
             }
         }
+        if config.mode == Mode::ListOnly {
+            return Ok(None);
+        }
         let ac = Chosen {
             mac: src,
             ac_name: ac_name.to_vec(),
@@ -660,7 +728,7 @@ impl Engine {
             max_payload,
         };
         let padr = self.padr(&ac).map_err(Ignored::PadrTooLong)?;
-        Ok((ac, padr))
+        Ok(Some((ac, padr)))
     }
 
     fn on_pads(&mut self, now: Duration, frame: &Frame<&[u8]>) -> Result<(), Ignored> {
@@ -679,13 +747,13 @@ impl Engine {
         if !host_uniq_ok(self.config.host_uniq.as_deref(), tags.host_uniq) {
             return Err(Ignored::HostUniqMismatch(Code::PADS));
         }
-        if let Some(ty) = tags.first_error {
+        if let Some(tag) = tags.first_error {
             log_error_tags(Code::PADS, payload);
             self.padr_failed(
                 now,
                 "No usable PADS: the access concentrator answered the last PADR with an error",
             );
-            return Err(Ignored::ErrorTag(Code::PADS, ty));
+            return Err(Ignored::ErrorTag(Code::PADS, tag.ty));
         }
 
         let session_id = frame.session_id();
@@ -737,7 +805,7 @@ impl Engine {
                         attempt,
                         deadline: now.saturating_add(self.padr_wait(attempt)),
                     });
-                    self.queue(padr);
+                    self.queue(Code::PADR, attempt, padr);
                 }
                 Err(err) => {
                     log!(Level::Error; "Cannot build PADR: ", err);
@@ -758,7 +826,7 @@ impl Engine {
                     attempt,
                     deadline: now.saturating_add(wait),
                 });
-                self.queue(padi);
+                self.queue(Code::PADI, attempt, padi);
             }
             Err(err) => {
                 log!(Level::Error; "Cannot build PADI: ", err);
@@ -838,12 +906,16 @@ impl Engine {
         self.events.push_back(Event::Failed(failure));
     }
 
-    fn queue(&mut self, frame: Vec<u8>) {
+    fn queue(&mut self, code: Code, attempt: u32, frame: Vec<u8>) {
         if self.transmit.len() >= MAX_QUEUED_FRAMES {
             log!(Level::Debug; "Transmit queue full; dropping the oldest frame");
             self.transmit.pop_front();
         }
-        self.transmit.push_back(frame);
+        self.transmit.push_back(Transmit {
+            code,
+            attempt,
+            frame,
+        });
     }
 
     fn push_offer(&mut self, offer: Offer) {
@@ -852,7 +924,10 @@ impl Engine {
             .iter()
             .filter(|e| matches!(e, Event::Offer(_)))
             .count();
-        if queued >= MAX_QUEUED_OFFERS && !offer.accepted {
+        // When dialling, the accepted offer (at most one) always goes in; when
+        // listing, any number can be acceptable, so the bound is for all.
+        let chosen = offer.accepted && self.config.mode == Mode::Dial;
+        if queued >= MAX_QUEUED_OFFERS && !chosen {
             log!(Level::Debug; "Event queue full; dropping the offer from ", offer.ac_mac);
             return;
         }
@@ -879,6 +954,18 @@ mod tests {
     const HU: &[u8] = &[0x01, 0x02, 0x03, 0x04];
     const COOKIE: &[u8] = &[0xde, 0xad, 0xbe, 0xef];
     const RELAY: &[u8] = &[0xab, 0xcd];
+
+    #[test]
+    fn host_uniq_from_hex() {
+        assert_eq!(parse_host_uniq(b"0a1B2c"), Some(vec![0x0a, 0x1b, 0x2c]));
+        assert_eq!(parse_host_uniq(b"0x01020304"), Some(vec![1, 2, 3, 4]));
+        assert_eq!(parse_host_uniq(b""), None);
+        assert_eq!(parse_host_uniq(b"abc"), None);
+        assert_eq!(parse_host_uniq(b"zz"), None);
+        assert_eq!(parse_host_uniq(b"0x"), None);
+        assert_eq!(parse_host_uniq(&[b'a'; 128]).map(|v| v.len()), Some(64));
+        assert_eq!(parse_host_uniq(&[b'a'; 130]), None);
+    }
 
     fn secs(s: u64) -> Duration {
         Duration::from_secs(s)
@@ -931,6 +1018,8 @@ mod tests {
         engine: Engine,
         now: Duration,
         sent: Vec<(Duration, Vec<u8>)>,
+        /// What the engine said each frame in `sent` is.
+        kinds: Vec<(Code, u32)>,
         events: Vec<(Duration, Event)>,
     }
 
@@ -941,6 +1030,7 @@ mod tests {
                 engine: Engine::new(config, Duration::ZERO),
                 now: Duration::ZERO,
                 sent: Vec::new(),
+                kinds: Vec::new(),
                 events: Vec::new(),
             };
             net.drain();
@@ -948,8 +1038,9 @@ mod tests {
         }
 
         fn drain(&mut self) {
-            while let Some(frame) = self.engine.poll_transmit() {
-                self.sent.push((self.now, frame));
+            while let Some(t) = self.engine.poll_transmit() {
+                self.kinds.push((t.code, t.attempt));
+                self.sent.push((self.now, t.frame));
             }
             while let Some(event) = self.engine.poll_event() {
                 self.events.push((self.now, event));
@@ -1061,6 +1152,117 @@ mod tests {
     ];
 
     #[test]
+    fn transmits_say_what_they_are() {
+        let mut net = Net::new(config());
+        net.step();
+        net.choose(AC, &[]);
+        net.step();
+        net.step();
+        assert_eq!(
+            net.kinds,
+            [
+                (Code::PADI, 1),
+                (Code::PADI, 2),
+                (Code::PADR, 1),
+                (Code::PADR, 2),
+                (Code::PADR, 3)
+            ]
+        );
+        // The code is the frame's own.
+        for ((_, frame), (code, _)) in net.sent.iter().zip(&net.kinds) {
+            assert_eq!(Frame::new_checked(&frame[..]).unwrap().code(), *code);
+        }
+    }
+
+    #[test]
+    fn list_only_reports_every_offer_and_never_sends_padr() {
+        let mut net = Net::new(Config {
+            ac_name: Some(b"ac2".to_vec()),
+            mode: Mode::ListOnly,
+            ..config()
+        });
+        net.recv_at(secs(1), &pado(AC, &[tag(TagType::AC_COOKIE, COOKIE)]));
+        assert_eq!(net.ignored(), None);
+        let ac2 = frame(
+            US,
+            AC2,
+            Code::PADO,
+            0,
+            &[
+                tag(TagType::AC_NAME, b"ac2"),
+                tag(TagType::SERVICE_NAME, b"a"),
+                tag(TagType::SERVICE_NAME, b"b"),
+                tag(TagType::HOST_UNIQ, HU),
+                tag(TagType::PPP_MAX_PAYLOAD, &[0x05, 0x78]),
+            ],
+        );
+        net.recv_at(secs(2), &ac2);
+        let broken = frame(
+            US,
+            OTHER,
+            Code::PADO,
+            0,
+            &[
+                tag(TagType::SERVICE_NAME, b""),
+                tag(TagType::HOST_UNIQ, HU),
+                tag(TagType::SERVICE_NAME_ERROR, b"no such service"),
+            ],
+        );
+        net.recv_at(secs(3), &broken);
+        net.run_to_end();
+        // PADIs at 0, 5 and 15 s as when dialling; nothing else, ever.
+        assert_eq!(
+            net.timeline(),
+            [(0, Code::PADI), (5, Code::PADI), (15, Code::PADI)]
+        );
+        let offers = net.offers();
+        assert_eq!(offers.len(), 3);
+        assert_eq!(
+            (offers[0].accepted, offers[0].refused),
+            (false, Some(Ignored::AcNameMismatch))
+        );
+        assert_eq!(offers[0].cookie.as_deref(), Some(COOKIE));
+        assert_eq!((offers[1].accepted, offers[1].refused), (true, None));
+        assert_eq!(offers[1].service_names, [b"a".to_vec(), b"b".to_vec()]);
+        assert_eq!(offers[1].max_payload, Some(1400));
+        assert_eq!(
+            offers[2].refused,
+            Some(Ignored::NoAcName),
+            "the first failed check"
+        );
+        assert_eq!(
+            offers[2].error,
+            Some((TagType::SERVICE_NAME_ERROR, b"no such service".to_vec()))
+        );
+        // The end is Listed after the last PADI's wait (35 s), not a failure.
+        assert!(matches!(net.events.last(), Some((t, Event::Listed)) if *t == secs(35)));
+        assert_eq!(net.failure(), None);
+        assert!(net.engine.is_done());
+        assert!(!logged(Level::Error, "Timeout waiting for PADO packets"));
+    }
+
+    #[test]
+    fn list_only_bounds_offers_nobody_polls() {
+        let mut engine = Engine::new(
+            Config {
+                mode: Mode::ListOnly,
+                ..config()
+            },
+            Duration::ZERO,
+        );
+        for i in 0..40u8 {
+            // Acceptable offers from 40 different ACs, never polled.
+            engine.handle_frame(secs(1), &pado(MacAddr([0, 0x11, 0x22, 0x33, 0x44, i]), &[]));
+        }
+        let mut offers = 0;
+        while let Some(e) = engine.poll_event() {
+            assert!(matches!(e, Event::Offer(ref o) if o.accepted));
+            offers += 1;
+        }
+        assert_eq!(offers, MAX_QUEUED_OFFERS);
+    }
+
+    #[test]
     fn first_padi_is_queued_at_once() {
         let net = Net::new(config());
         assert_eq!(net.sent, [(secs(0), PADI.to_vec())]);
@@ -1121,9 +1323,12 @@ mod tests {
                 ac_mac: AC,
                 ac_name: b"ac1".to_vec(),
                 service_names: vec![vec![]],
-                cookie: true,
+                cookie: Some(COOKIE.to_vec()),
+                relay_session_id: Some(RELAY.to_vec()),
                 max_payload: None,
+                error: None,
                 accepted: true,
+                refused: None,
             }]
         );
         net.recv_at(secs(2), &pads(AC, 0x1234, &[]));
@@ -1660,7 +1865,9 @@ mod tests {
         }
         let mut net = Net::new(config());
         net.choose(AC, &[mp(&[0x05, 0x78])]);
-        assert_eq!(net.offers()[0].max_payload, None);
+        // Reported as it is (pppoe-discovery shows it), not usable.
+        assert_eq!(net.offers()[0].max_payload, Some(1400));
+        assert_eq!(net.offers()[0].usable_max_payload(), None);
         assert!(logged(
             Level::Debug,
             "PADO: ignoring invalid PPP-Max-Payload tag [05, 78]"
@@ -2356,7 +2563,7 @@ mod tests {
                     engine.handle_frame(now, &bytes);
                 }
                 while let Some(out) = engine.poll_transmit() {
-                    let f = Frame::new_checked(&out[..]).expect("we only send valid frames");
+                    let f = Frame::new_checked(&out.frame[..]).expect("we only send valid frames");
                     assert_eq!(f.src(), US);
                     if f.code() == Code::PADR {
                         assert!(f.dst().is_unicast(), "PADR to {}", f.dst());

@@ -18,7 +18,7 @@ use core::time::Duration;
 use crate::discovery;
 use crate::engine::Session;
 use crate::os;
-use crate::text::{Hex2, Put};
+use crate::text::{parse_hex, HexBytes};
 use crate::wire::MacAddr;
 use crate::{cat, info, push, warning};
 
@@ -46,22 +46,6 @@ pub struct Record {
     pub session: Session,
 }
 
-fn hex(out: &mut String, v: &[u8]) {
-    for &b in v {
-        Hex2(b).put(out);
-    }
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 /// The file content for `r`.
 pub fn encode(r: &Record) -> String {
     let s = &r.session;
@@ -84,9 +68,7 @@ pub fn encode(r: &Record) -> String {
         ("relay_session_id", &s.relay_session_id),
     ] {
         if let Some(v) = v {
-            push!(&mut out; key, '=');
-            hex(&mut out, v);
-            out.push('\n');
+            push!(&mut out; key, '=', HexBytes(v), '\n');
         }
     }
     out
@@ -208,9 +190,11 @@ pub fn decode(text: &[u8]) -> Result<Record, &'static str> {
             "session_id" => sid = Some(v.parse::<u16>().map_err(|_| "bad session_id")?),
             "ac_mac" => ac = Some(MacAddr::parse(v).ok_or("bad ac_mac")?),
             "our_mac" => ours = Some(MacAddr::parse(v).ok_or("bad our_mac")?),
-            "host_uniq" => host_uniq = Some(unhex(v).ok_or("bad host_uniq")?),
-            "cookie" => cookie = Some(unhex(v).ok_or("bad cookie")?),
-            "relay_session_id" => relay = Some(unhex(v).ok_or("bad relay_session_id")?),
+            "host_uniq" => host_uniq = Some(parse_hex(v.as_bytes()).ok_or("bad host_uniq")?),
+            "cookie" => cookie = Some(parse_hex(v.as_bytes()).ok_or("bad cookie")?),
+            "relay_session_id" => {
+                relay = Some(parse_hex(v.as_bytes()).ok_or("bad relay_session_id")?)
+            }
             _ => return Err("unknown key"),
         }
     }

@@ -124,8 +124,8 @@ fn offer_json(out: &mut String, o: &Offer) {
         }
         json_str(out, s);
     }
-    push!(out; "],\"cookie\":", o.cookie, ",\"accepted\":", o.accepted);
-    if let Some(mp) = o.max_payload {
+    push!(out; "],\"cookie\":", o.cookie.is_some(), ",\"accepted\":", o.accepted);
+    if let Some(mp) = o.usable_max_payload() {
         push!(out; ",\"ppp_max_payload\":", mp);
     }
     out.push('}');
@@ -261,9 +261,12 @@ mod tests {
             ac_mac: MAC,
             ac_name: name.to_vec(),
             service_names: vec![b"".to_vec(), b"svc".to_vec()],
-            cookie: true,
+            cookie: Some(b"c".to_vec()),
+            relay_session_id: None,
             max_payload: None,
+            error: None,
             accepted,
+            refused: None,
         }
     }
 

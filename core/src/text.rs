@@ -10,6 +10,7 @@
 
 /// `String`, for the macros (callers need no `extern crate alloc`).
 pub use alloc::string::String;
+use alloc::vec::Vec;
 
 /// A value that can append its text to a `String`.
 pub trait Put {
@@ -142,6 +143,109 @@ impl Put for Hex4 {
         hex(out, u64::from(self.0), 4, false);
     }
 }
+
+/// Bytes as contiguous lower-case hex (`0a1b2c`; empty for none).
+#[derive(Clone, Copy)]
+pub struct HexBytes<'a>(pub &'a [u8]);
+
+impl Put for HexBytes<'_> {
+    fn put(&self, out: &mut String) {
+        for &b in self.0 {
+            Hex2(b).put(out);
+        }
+    }
+}
+
+/// The value of one hex digit (either case).
+pub fn hex_digit(c: u8) -> Option<u8> {
+    (c as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Parses an even number of hex digits (either case, no prefix) into bytes;
+/// `None` for an odd count or any other character. Empty input is empty bytes.
+pub fn parse_hex(digits: &[u8]) -> Option<Vec<u8>> {
+    if digits.len() % 2 != 0 {
+        return None;
+    }
+    digits
+        .chunks(2)
+        .map(|p| Some(hex_digit(p[0])? << 4 | hex_digit(*p.get(1)?)?))
+        .collect()
+}
+
+/// How [`Escaped`] shows bytes that are not plain text.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Style {
+    /// Names and messages (log lines, a terminal): UTF-8 where it is valid
+    /// (invalid bytes become U+FFFD), control characters as `\xNN`; cut
+    /// after `max` characters with `...`.
+    Text,
+    /// Packet dumps: in double quotes, every byte that is not printable ASCII
+    /// as `\xNN`, `"` and `\` escaped; cut after `max` bytes with `...`
+    /// after the closing quote.
+    Quoted,
+}
+
+/// Bytes from the wire or the command line, made safe to show: the one
+/// escaper for everything the plugin and the tools print (the status file's
+/// JSON strings are `status::json_str`).
+#[derive(Clone, Copy)]
+pub struct Escaped<'a> {
+    pub bytes: &'a [u8],
+    pub style: Style,
+    pub max: usize,
+}
+
+impl<'a> Escaped<'a> {
+    /// [`Style::Text`], cut at 256 characters.
+    pub fn text(bytes: &'a [u8]) -> Escaped<'a> {
+        Escaped {
+            bytes,
+            style: Style::Text,
+            max: 256,
+        }
+    }
+}
+
+impl Put for Escaped<'_> {
+    fn put(&self, out: &mut String) {
+        match self.style {
+            Style::Text => {
+                for (i, c) in String::from_utf8_lossy(self.bytes).chars().enumerate() {
+                    if i == self.max {
+                        out.push_str("...");
+                        break;
+                    }
+                    if c.is_control() {
+                        // Control characters are U+0000-U+001F and U+007F-U+009F.
+                        crate::push!(out; "\\x", Hex2(u32::from(c) as u8));
+                    } else {
+                        out.push(c);
+                    }
+                }
+            }
+            Style::Quoted => {
+                out.push('"');
+                for &b in self.bytes.iter().take(self.max) {
+                    match b {
+                        b'"' | b'\\' => {
+                            out.push('\\');
+                            out.push(char::from(b));
+                        }
+                        0x20..=0x7e => out.push(char::from(b)),
+                        _ => crate::push!(out; "\\x", Hex2(b)),
+                    }
+                }
+                out.push('"');
+                if self.bytes.len() > self.max {
+                    out.push_str("...");
+                }
+            }
+        }
+    }
+}
+
+by_value!(HexBytes<'_>, Escaped<'_>);
 
 /// The text of one value, as a `String`.
 pub fn text<T: Put + ?Sized>(value: &T) -> String {

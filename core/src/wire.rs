@@ -20,7 +20,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::text::{Hex2, Hex4, Put};
+use crate::text::{hex_digit, Escaped, Hex2, Hex4, Put, Style};
 use crate::{cat, display_via_put, push};
 
 /// Ethertype of PPPoE discovery frames.
@@ -83,11 +83,11 @@ impl MacAddr {
         let mut groups = s.split(':');
         for byte in out.iter_mut() {
             let group = groups.next()?;
-            if group.is_empty() || group.len() > 2 || !group.bytes().all(|b| b.is_ascii_hexdigit())
-            {
-                return None;
-            }
-            *byte = u8::from_str_radix(group, 16).ok()?;
+            *byte = match *group.as_bytes() {
+                [lo] => hex_digit(lo)?,
+                [hi, lo] => hex_digit(hi)? << 4 | hex_digit(lo)?,
+                _ => return None,
+            };
         }
         if groups.next().is_some() {
             return None;
@@ -108,36 +108,49 @@ impl Put for MacAddr {
     }
 }
 
-/// The PPPoE code field. Open: unknown values are kept as they are.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Code(pub u8);
+/// `open_enum! { Type(repr) ... }`: a newtype over `repr` whose named values
+/// are constants, with [`name`](Code::name) from the same table, so every
+/// value has one line here (smoltcp's `enum_with_unknown!`, kept open the
+/// other way round: unknown values round-trip in the newtype).
+macro_rules! open_enum {
+    (
+        $(#[$attr:meta])*
+        pub struct $ty:ident($repr:ty);
+        $( $(#[$vattr:meta])* $name:ident = $value:literal, $text:literal; )+
+    ) => {
+        $(#[$attr])*
+        #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+        pub struct $ty(pub $repr);
 
-impl Code {
-    /// PPPoE Active Discovery Initiation.
-    pub const PADI: Code = Code(0x09);
-    /// PPPoE Active Discovery Offer.
-    pub const PADO: Code = Code(0x07);
-    /// PPPoE Active Discovery Request.
-    pub const PADR: Code = Code(0x19);
-    /// PPPoE Active Discovery Session-confirmation.
-    pub const PADS: Code = Code(0x65);
-    /// PPPoE Active Discovery Terminate.
-    pub const PADT: Code = Code(0xa7);
-    /// Session data (ethertype 0x8864).
-    pub const SESSION: Code = Code(0x00);
+        impl $ty {
+            $( $(#[$vattr])* pub const $name: $ty = $ty($value); )+
 
-    /// The RFC 2516 name, or `"unknown"`.
-    pub fn name(&self) -> &'static str {
-        match *self {
-            Self::PADI => "PADI",
-            Self::PADO => "PADO",
-            Self::PADR => "PADR",
-            Self::PADS => "PADS",
-            Self::PADT => "PADT",
-            Self::SESSION => "Session",
-            _ => "unknown",
+            /// The RFC name, or `"unknown"`.
+            pub fn name(&self) -> &'static str {
+                match *self {
+                    $( Self::$name => $text, )+
+                    _ => "unknown",
+                }
+            }
         }
-    }
+    };
+}
+
+open_enum! {
+    /// The PPPoE code field. Open: unknown values are kept as they are.
+    pub struct Code(u8);
+    /// PPPoE Active Discovery Initiation.
+    PADI = 0x09, "PADI";
+    /// PPPoE Active Discovery Offer.
+    PADO = 0x07, "PADO";
+    /// PPPoE Active Discovery Request.
+    PADR = 0x19, "PADR";
+    /// PPPoE Active Discovery Session-confirmation.
+    PADS = 0x65, "PADS";
+    /// PPPoE Active Discovery Terminate.
+    PADT = 0xa7, "PADT";
+    /// Session data (ethertype 0x8864).
+    SESSION = 0x00, "Session";
 }
 
 impl Put for Code {
@@ -150,73 +163,48 @@ impl Put for Code {
     }
 }
 
-/// A discovery tag type. Open: unknown types round-trip unchanged.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct TagType(pub u16);
+open_enum! {
+    /// A discovery tag type. Open: unknown types round-trip unchanged.
+    pub struct TagType(u16);
+    /// End-Of-List: the tag walk stops here.
+    END_OF_LIST = 0x0000, "End-Of-List";
+    /// Service-Name (UTF-8, may be empty).
+    SERVICE_NAME = 0x0101, "Service-Name";
+    /// AC-Name (UTF-8).
+    AC_NAME = 0x0102, "AC-Name";
+    /// Host-Uniq (opaque, echoed by the AC).
+    HOST_UNIQ = 0x0103, "Host-Uniq";
+    /// AC-Cookie (opaque, echoed in PADR).
+    AC_COOKIE = 0x0104, "AC-Cookie";
+    /// Vendor-Specific.
+    VENDOR_SPECIFIC = 0x0105, "Vendor-Specific";
+    /// Credits (RFC 5578).
+    CREDITS = 0x0106, "Credits";
+    /// Metrics (RFC 5578).
+    METRICS = 0x0107, "Metrics";
+    /// Sequence Number (RFC 5578).
+    SEQUENCE_NUMBER = 0x0108, "Sequence-Number";
+    /// Credit Scale Factor (RFC 5578).
+    CREDIT_SCALE_FACTOR = 0x0109, "Credit-Scale-Factor";
+    /// Relay-Session-Id (opaque, echoed in PADR and PADT).
+    RELAY_SESSION_ID = 0x0110, "Relay-Session-Id";
+    /// HURL (RFC 4937).
+    HURL = 0x0111, "HURL";
+    /// MOTM (RFC 4937).
+    MOTM = 0x0112, "MOTM";
+    /// PPP-Max-Payload (RFC 4638), 2 bytes big-endian.
+    PPP_MAX_PAYLOAD = 0x0120, "PPP-Max-Payload";
+    /// IP_Route_Add (RFC 4937).
+    IP_ROUTE_ADD = 0x0121, "IP-Route-Add";
+    /// Service-Name-Error.
+    SERVICE_NAME_ERROR = 0x0201, "Service-Name-Error";
+    /// AC-System-Error.
+    AC_SYSTEM_ERROR = 0x0202, "AC-System-Error";
+    /// Generic-Error.
+    GENERIC_ERROR = 0x0203, "Generic-Error";
+}
 
 impl TagType {
-    /// End-Of-List: the tag walk stops here.
-    pub const END_OF_LIST: TagType = TagType(0x0000);
-    /// Service-Name (UTF-8, may be empty).
-    pub const SERVICE_NAME: TagType = TagType(0x0101);
-    /// AC-Name (UTF-8).
-    pub const AC_NAME: TagType = TagType(0x0102);
-    /// Host-Uniq (opaque, echoed by the AC).
-    pub const HOST_UNIQ: TagType = TagType(0x0103);
-    /// AC-Cookie (opaque, echoed in PADR).
-    pub const AC_COOKIE: TagType = TagType(0x0104);
-    /// Vendor-Specific.
-    pub const VENDOR_SPECIFIC: TagType = TagType(0x0105);
-    /// Credits (RFC 5578).
-    pub const CREDITS: TagType = TagType(0x0106);
-    /// Metrics (RFC 5578).
-    pub const METRICS: TagType = TagType(0x0107);
-    /// Sequence Number (RFC 5578).
-    pub const SEQUENCE_NUMBER: TagType = TagType(0x0108);
-    /// Credit Scale Factor (RFC 5578).
-    pub const CREDIT_SCALE_FACTOR: TagType = TagType(0x0109);
-    /// Relay-Session-Id (opaque, echoed in PADR and PADT).
-    pub const RELAY_SESSION_ID: TagType = TagType(0x0110);
-    /// HURL (RFC 4937).
-    pub const HURL: TagType = TagType(0x0111);
-    /// MOTM (RFC 4937).
-    pub const MOTM: TagType = TagType(0x0112);
-    /// PPP-Max-Payload (RFC 4638), 2 bytes big-endian.
-    pub const PPP_MAX_PAYLOAD: TagType = TagType(0x0120);
-    /// IP_Route_Add (RFC 4937).
-    pub const IP_ROUTE_ADD: TagType = TagType(0x0121);
-    /// Service-Name-Error.
-    pub const SERVICE_NAME_ERROR: TagType = TagType(0x0201);
-    /// AC-System-Error.
-    pub const AC_SYSTEM_ERROR: TagType = TagType(0x0202);
-    /// Generic-Error.
-    pub const GENERIC_ERROR: TagType = TagType(0x0203);
-
-    /// The RFC name, or `"unknown"`.
-    pub fn name(&self) -> &'static str {
-        match *self {
-            Self::END_OF_LIST => "End-Of-List",
-            Self::SERVICE_NAME => "Service-Name",
-            Self::AC_NAME => "AC-Name",
-            Self::HOST_UNIQ => "Host-Uniq",
-            Self::AC_COOKIE => "AC-Cookie",
-            Self::VENDOR_SPECIFIC => "Vendor-Specific",
-            Self::CREDITS => "Credits",
-            Self::METRICS => "Metrics",
-            Self::SEQUENCE_NUMBER => "Sequence-Number",
-            Self::CREDIT_SCALE_FACTOR => "Credit-Scale-Factor",
-            Self::RELAY_SESSION_ID => "Relay-Session-Id",
-            Self::HURL => "HURL",
-            Self::MOTM => "MOTM",
-            Self::PPP_MAX_PAYLOAD => "PPP-Max-Payload",
-            Self::IP_ROUTE_ADD => "IP-Route-Add",
-            Self::SERVICE_NAME_ERROR => "Service-Name-Error",
-            Self::AC_SYSTEM_ERROR => "AC-System-Error",
-            Self::GENERIC_ERROR => "Generic-Error",
-            _ => "unknown",
-        }
-    }
-
     /// Service-Name-Error, AC-System-Error or Generic-Error.
     pub fn is_error(&self) -> bool {
         matches!(
@@ -677,24 +665,6 @@ const DUMP_TEXT_MAX: usize = 64;
 /// Binary values longer than this are cut in [`dump`].
 const DUMP_HEX_MAX: usize = 32;
 
-fn dump_text(out: &mut String, value: &[u8]) {
-    out.push('"');
-    for &b in value.iter().take(DUMP_TEXT_MAX) {
-        match b {
-            b'"' | b'\\' => {
-                out.push('\\');
-                out.push(char::from(b));
-            }
-            0x20..=0x7e => out.push(char::from(b)),
-            _ => push!(out; "\\x", Hex2(b)),
-        }
-    }
-    out.push('"');
-    if value.len() > DUMP_TEXT_MAX {
-        out.push_str("...");
-    }
-}
-
 fn dump_hex(out: &mut String, value: &[u8]) {
     if value.is_empty() {
         out.push_str("(empty)");
@@ -743,7 +713,12 @@ pub fn dump(frame: &[u8]) -> String {
                     (TagType::PPP_MAX_PAYLOAD, &[hi, lo]) => {
                         u16::from_be_bytes([hi, lo]).put(&mut out);
                     }
-                    (ty, value) if ty.is_text() => dump_text(&mut out, value),
+                    (ty, bytes) if ty.is_text() => Escaped {
+                        bytes,
+                        style: Style::Quoted,
+                        max: DUMP_TEXT_MAX,
+                    }
+                    .put(&mut out),
                     (_, value) => dump_hex(&mut out, value),
                 }
                 out.push(']');

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use rp_pppoe_core::engine::{Backoff, Config, Engine, Event, Failure, Ignored};
+use rp_pppoe_core::engine::{Backoff, Config, Engine, Event, Failure, Ignored, Mode, Offer};
 use rp_pppoe_core::log::{self, Level, Logger};
 use rp_pppoe_core::wire::{self, Code, Frame, MacAddr, Repr, Tag, TagType};
 
@@ -162,6 +162,8 @@ enum Verdict {
     Establish,
     /// A PADS for us carrying an error tag: a failed PADR attempt.
     PadsError,
+    /// List-only mode: a PADO for us, reported as an offer.
+    Listed,
     /// Anything else: the engine must ignore it.
     Ignore,
 }
@@ -194,6 +196,31 @@ impl Model {
         }
     }
 
+    fn list_only(&self) -> bool {
+        self.config.mode == Mode::ListOnly
+    }
+
+    /// List-only mode: an offer is accepted exactly when what it says passes
+    /// the filters, and otherwise says why not.
+    fn check_listed(&self, o: &Offer) {
+        let c = &self.config;
+        let acceptable = c.ac_mac.is_none_or(|m| m == o.ac_mac)
+            && !o.ac_name.is_empty()
+            && !o.service_names.is_empty()
+            && o.error.is_none()
+            && c.ac_name.as_deref().is_none_or(|want| o.ac_name == want)
+            && c
+                .service_filter
+                .as_deref()
+                .is_none_or(|want| o.service_names.iter().any(|s| s == want));
+        // An empty AC-Name tag reads as no name in the offer: only check
+        // acceptance when the name is there or the offer says it is missing.
+        if !o.ac_name.is_empty() || o.refused == Some(Ignored::NoAcName) {
+            assert_eq!(o.accepted, acceptable, "{o:?}");
+        }
+        assert_eq!(o.accepted, o.refused.is_none(), "{o:?}");
+    }
+
     fn verdict(&self, bytes: &[u8]) -> Verdict {
         let Some(r) = read(bytes) else {
             return Verdict::Ignore;
@@ -202,6 +229,18 @@ impl Model {
             return Verdict::Ignore;
         }
         let c = &self.config;
+        if self.list_only() {
+            let reported = Code(r.code) == Code::PADO
+                && r.dst == c.our_mac
+                && r.src != c.our_mac
+                && unicast(r.src)
+                && self.host_uniq_ok(&r);
+            return if reported {
+                Verdict::Listed
+            } else {
+                Verdict::Ignore
+            };
+        }
         match (&self.chosen, Code(r.code)) {
             (None, Code::PADO) => {
                 let ok = r.dst == c.our_mac
@@ -277,11 +316,26 @@ impl Model {
 
     fn check_event(&mut self, event: &Event) {
         assert!(!self.finished, "event after the final one: {event:?}");
+        let list_only = self.list_only();
+        // List-only mode fails only when it cannot build a PADI at all.
+        let dial_only = matches!(
+            event,
+            Event::Established(_) | Event::Failed(Failure::NoConfirm)
+        );
+        assert!(
+            !(list_only && dial_only) && (list_only || !matches!(event, Event::Listed)),
+            "{event:?} in mode {:?}",
+            self.config.mode
+        );
         match event {
             Event::Offer(offer) => {
                 assert!(unicast(offer.ac_mac));
                 assert_ne!(offer.ac_mac, self.config.our_mac);
+                if list_only {
+                    self.check_listed(offer);
+                }
             }
+            Event::Listed => self.finished = true,
             Event::Established(s) => {
                 let chosen = self.chosen.as_ref().expect("session without a chosen AC");
                 assert_eq!(s.ac_mac, chosen.mac);
@@ -372,6 +426,11 @@ fn config(u: &mut Unstructured<'_>) -> Result<Config> {
             Backoff::Fixed
         },
         verbose: u.arbitrary()?,
+        mode: if u.ratio(1, 4)? {
+            Mode::ListOnly
+        } else {
+            Mode::Dial
+        },
     })
 }
 
@@ -539,9 +598,11 @@ impl Harness {
             return;
         }
         let mut frames = 0;
-        while let Some(frame) = self.engine.poll_transmit() {
+        while let Some(t) = self.engine.poll_transmit() {
             frames += 1;
-            self.model.check_sent(&frame);
+            let code = Frame::new_checked(&t.frame[..]).map(|f| f.code());
+            assert_eq!(code, Ok(t.code), "the engine said it sent a {}", t.code);
+            self.model.check_sent(&t.frame);
         }
         assert!(frames <= MAX_QUEUED_FRAMES, "{frames} frames queued");
         let (mut offers, mut finals) = (0, 0);
@@ -592,6 +653,9 @@ impl Harness {
                 // The session event says the same (drain it now if the caller would not).
                 self.after_step(true);
                 return;
+            }
+            Verdict::Listed => {
+                assert_eq!(ignored, None, "a PADO for us was not reported");
             }
             Verdict::PadsError => {
                 assert!(

@@ -1,6 +1,6 @@
 //! The discovery engine's configuration from the plugin's settings.
 
-use rp_pppoe_core::engine::{Backoff, Config};
+use rp_pppoe_core::engine::{Backoff, Config, Mode};
 use rp_pppoe_core::wire::MacAddr;
 
 use super::settings::Settings;
@@ -34,6 +34,7 @@ pub(crate) fn engine_config(
         padr_attempts: settings.padi_attempts,
         backoff: Backoff::Double,
         verbose: settings.verbose,
+        mode: Mode::Dial,
     }
 }
 

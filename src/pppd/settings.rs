@@ -7,13 +7,10 @@ use alloc::vec::Vec;
 use core::ffi::c_int;
 use core::time::Duration;
 
-use rp_pppoe_core::text::Hex2;
+use rp_pppoe_core::cat;
+use rp_pppoe_core::engine::{parse_host_uniq, MAX_HOST_UNIQ};
+use rp_pppoe_core::text::Escaped;
 use rp_pppoe_core::wire::MacAddr;
-use rp_pppoe_core::{cat, push};
-
-/// Longest Host-Uniq we send (bytes). RFC 2516 sets no limit, but it must fit
-/// in PADI next to the other tags; 2.5 also rejects over-long values.
-pub(crate) const MAX_HOST_UNIQ: usize = 64;
 
 /// The plugin's settings, parsed and checked (in `check_options`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,7 +52,7 @@ impl Raw {
                 core::str::from_utf8(v)
                     .ok()
                     .and_then(MacAddr::parse)
-                    .ok_or_else(|| cat!("cannot parse pppoe-mac option value '", &shown(v), "'"))?,
+                    .ok_or_else(|| cat!("cannot parse pppoe-mac option value '", shown(v), "'"))?,
             ),
         };
         let attach = match &self.sess {
@@ -63,17 +60,17 @@ impl Raw {
             Some(v) => Some(parse_sess(v).ok_or_else(|| {
                 cat!(
                     "cannot parse pppoe-sess option value '",
-                    &shown(v),
+                    shown(v),
                     "' (expected SESSID:aa:bb:cc:dd:ee:ff)"
                 )
             })?),
         };
         let host_uniq = match &self.host_uniq {
             None => None,
-            Some(v) => Some(parse_hex(v).ok_or_else(|| {
+            Some(v) => Some(parse_host_uniq(v).ok_or_else(|| {
                 cat!(
                     "invalid host-uniq value '",
-                    &shown(v),
+                    shown(v),
                     "': expected an even number of hex digits, 1 to ",
                     MAX_HOST_UNIQ,
                     " bytes"
@@ -86,7 +83,7 @@ impl Raw {
                 String::from_utf8(v.clone())
                     .ok()
                     .filter(|p| !p.is_empty())
-                    .ok_or_else(|| cat!("invalid pppoe-status-file path '", &shown(v), "'"))?,
+                    .ok_or_else(|| cat!("invalid pppoe-status-file path '", shown(v), "'"))?,
             ),
         };
         Ok(Settings {
@@ -104,35 +101,12 @@ impl Raw {
     }
 }
 
-/// A user-supplied value for a message: printable ASCII kept, the rest escaped.
-fn shown(v: &[u8]) -> String {
-    let mut s = String::new();
-    for &c in v.iter().take(100) {
-        if (0x20..0x7f).contains(&c) {
-            s.push(c as char);
-        } else {
-            push!(&mut s; "\\x", Hex2(c));
-        }
+/// A user-supplied value for a message, escaped and cut at 100 characters.
+fn shown(v: &[u8]) -> Escaped<'_> {
+    Escaped {
+        max: 100,
+        ..Escaped::text(v)
     }
-    if v.len() > 100 {
-        s.push_str("...");
-    }
-    s
-}
-
-/// Parses a Host-Uniq hex string ("0a1B2c"; an optional "0x" prefix).
-pub(crate) fn parse_hex(v: &[u8]) -> Option<Vec<u8>> {
-    let v = v
-        .strip_prefix(b"0x")
-        .or_else(|| v.strip_prefix(b"0X"))
-        .unwrap_or(v);
-    if v.is_empty() || v.len() % 2 != 0 || v.len() / 2 > MAX_HOST_UNIQ {
-        return None;
-    }
-    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    v.chunks(2)
-        .map(|p| Some(digit(p[0])? << 4 | digit(p[1])?))
-        .collect()
 }
 
 /// Parses `SESSID:aa:bb:cc:dd:ee:ff` (SESSID decimal, 1-65534).
@@ -152,19 +126,6 @@ pub(crate) fn parse_sess(v: &[u8]) -> Option<(u16, MacAddr)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec;
-
-    #[test]
-    fn hex() {
-        assert_eq!(parse_hex(b"0a1B2c"), Some(vec![0x0a, 0x1b, 0x2c]));
-        assert_eq!(parse_hex(b"0x01020304"), Some(vec![1, 2, 3, 4]));
-        assert_eq!(parse_hex(b""), None);
-        assert_eq!(parse_hex(b"abc"), None);
-        assert_eq!(parse_hex(b"zz"), None);
-        assert_eq!(parse_hex(b"0x"), None);
-        assert_eq!(parse_hex(&[b'a'; 128]).map(|v| v.len()), Some(64));
-        assert_eq!(parse_hex(&[b'a'; 130]), None);
-    }
 
     #[test]
     fn sess() {

@@ -57,7 +57,7 @@ impl Net {
 
     fn drain(&mut self) {
         while let Some(frame) = self.engine.poll_transmit() {
-            self.sent.push(frame);
+            self.sent.push(frame.frame);
         }
         while let Some(event) = self.engine.poll_event() {
             self.events.push(event);

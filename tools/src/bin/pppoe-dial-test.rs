@@ -19,7 +19,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use rp_pppoe_core::engine::{Config, Failure};
+use rp_pppoe_core::engine::{parse_host_uniq, Config, Failure};
 use rp_pppoe_core::log::{self, Level, Logger};
 use rp_pppoe_core::wire::MacAddr;
 use rp_pppoe_core::{discovery, os};
@@ -53,16 +53,6 @@ struct Options {
     debug: bool,
 }
 
-fn parse_hex(value: &str) -> Option<Vec<u8>> {
-    if value.is_empty() || value.len() % 2 != 0 || value.len() > 128 {
-        return None;
-    }
-    (0..value.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(value.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         ifname: None,
@@ -92,7 +82,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             }
             "-W" => {
                 let v = value()?;
-                o.host_uniq = Some(parse_hex(&v).ok_or(format!("bad hex {v}"))?);
+                o.host_uniq = Some(parse_host_uniq(v.as_bytes()).ok_or(format!("bad hex {v}"))?);
             }
             "-N" => o.host_uniq = None,
             "-t" => {

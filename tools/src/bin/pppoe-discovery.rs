@@ -5,11 +5,10 @@
 //! broadcasts PADIs and collects every PADO addressed to us until the timeout; it never
 //! sends a PADR, so no session is ever opened on an AC.
 //!
-//! The engine runs in "collect mode": its `pppoe-mac` filter is set to the broadcast
-//! address, which no acceptable PADO can come from (non-unicast sources are refused
-//! before that check), so every PADO that answers our PADI (right destination, unicast
-//! source, our Host-Uniq) is reported as a rejected [`engine::Offer`] and nothing but
-//! PADIs is ever queued. The frames are read again with [`wire`] for the details shown.
+//! The engine runs in list-only mode ([`Mode::ListOnly`]): every PADO that answers our
+//! PADI (right destination, unicast source, our Host-Uniq) is reported as an
+//! [`Offer`], with what it says and whether it matches `-S`/`-C`, and nothing but
+//! PADIs is ever queued.
 //!
 //! Rounds follow ppp's tool: attempt k waits `timeout * 2^(k-1)`; once a round has seen
 //! an AC that matches `-S`/`-C`, the tool stops at the end of that round (with `-Q`, at
@@ -21,10 +20,11 @@ use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use rp_pppoe_core::engine::{Config, Engine, Event, Offer};
+use rp_pppoe_core::engine::{parse_host_uniq, Config, Engine, Event, Ignored, Mode, Offer};
 use rp_pppoe_core::os::{self, DiscoverySocket, OsError};
 use rp_pppoe_core::status;
-use rp_pppoe_core::wire::{self, Code, Frame, MacAddr, TagType};
+use rp_pppoe_core::text::{self, Escaped, HexBytes};
+use rp_pppoe_core::wire::{self, Code};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -114,21 +114,6 @@ fn positive(opt: char, value: &str, what: &str) -> Result<u64, Fatal> {
     Ok(n.clamp(1, i64::from(u32::MAX)) as u64)
 }
 
-/// A Host-Uniq hex string: an even number of hex digits, 1 to 64 bytes, "0x" allowed.
-fn parse_hex(value: &str) -> Option<Vec<u8>> {
-    let v = value
-        .strip_prefix("0x")
-        .or_else(|| value.strip_prefix("0X"))
-        .unwrap_or(value);
-    if v.is_empty() || v.len() % 2 != 0 || v.len() / 2 > 64 {
-        return None;
-    }
-    (0..v.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(v.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 fn parse_args(args: &[String]) -> Result<Command, Fatal> {
     let mut o = Options {
         ifname: "eth0".into(),
@@ -203,7 +188,7 @@ fn parse_args(args: &[String]) -> Result<Command, Fatal> {
                         return Err(usage_error("-U and -W are mutually exclusive".into()));
                     }
                     host_uniq_set = true;
-                    o.host_uniq = Some(parse_hex(&value).ok_or_else(|| {
+                    o.host_uniq = Some(parse_host_uniq(value.as_bytes()).ok_or_else(|| {
                         usage_error(format!("Invalid host-uniq argument: {value}"))
                     })?);
                 }
@@ -217,84 +202,32 @@ fn parse_args(args: &[String]) -> Result<Command, Fatal> {
     Ok(Command::Run(o))
 }
 
-/// One access concentrator that answered.
-#[derive(Debug)]
-struct Ac {
-    mac: MacAddr,
-    name: Vec<u8>,
-    services: Vec<Vec<u8>>,
-    cookie: Option<Vec<u8>>,
-    relay: Option<Vec<u8>>,
-    /// A 2-byte PPP-Max-Payload tag's value, whatever it is (as ppp's tool shows it).
-    max_payload: Option<u16>,
-}
+/// One access concentrator that answered: an offer from the engine.
+struct Ac(Offer);
 
 impl Ac {
-    /// From a PADO the engine reported as an offer (so its tag list is valid). Errors are
-    /// the reason it does not count as an answering AC.
-    fn from_pado(frame: &[u8], offer: &Offer) -> Result<Ac, String> {
-        let frame = Frame::new_checked(frame).map_err(|e| e.to_string())?;
-        let mut ac = Ac {
-            mac: offer.ac_mac,
-            name: Vec::new(),
-            services: Vec::new(),
-            cookie: None,
-            relay: None,
-            max_payload: None,
-        };
-        let mut name = None;
-        let mut errors = Vec::new();
-        for tag in frame.tags().flatten() {
-            match tag.ty {
-                TagType::AC_NAME => {
-                    name.get_or_insert(tag.value);
-                }
-                TagType::SERVICE_NAME => ac.services.push(tag.value.to_vec()),
-                TagType::AC_COOKIE => {
-                    ac.cookie.get_or_insert_with(|| tag.value.to_vec());
-                }
-                TagType::RELAY_SESSION_ID => {
-                    ac.relay.get_or_insert_with(|| tag.value.to_vec());
-                }
-                TagType::PPP_MAX_PAYLOAD => {
-                    if let (None, &[hi, lo]) = (ac.max_payload, tag.value) {
-                        ac.max_payload = Some(u16::from_be_bytes([hi, lo]));
-                    }
-                }
-                ty if ty.is_error() => {
-                    errors.push(format!("PADO: {ty}: {}", printable(tag.value)));
-                }
-                _ => {}
+    /// An offer that lists an AC; the error is why it does not count as an
+    /// answering one (no AC-Name or Service-Name, or an error tag).
+    fn from_offer(offer: Offer) -> Result<Ac, String> {
+        match offer.refused {
+            Some(Ignored::ErrorTag(code, ty)) => {
+                let text = offer.error.as_ref().map_or(&[][..], |(_, v)| &v[..]);
+                Err(format!("{code}: {ty}: {}", printable(text)))
             }
+            Some(reason @ (Ignored::NoAcName | Ignored::NoServiceName)) => Err(reason.to_string()),
+            _ => Ok(Ac(offer)),
         }
-        if !errors.is_empty() {
-            return Err(errors.join("; "));
-        }
-        ac.name = name
-            .ok_or("Ignoring PADO packet with no AC-Name tag")?
-            .to_vec();
-        if ac.services.is_empty() {
-            return Err("Ignoring PADO packet with no Service-Name tag".into());
-        }
-        Ok(ac)
-    }
-
-    /// Whether it matches `-S` and `-C`.
-    fn matches(&self, o: &Options) -> bool {
-        o.ac_name.as_ref().is_none_or(|want| *want == self.name)
-            && o.service
-                .as_ref()
-                .is_none_or(|want| self.services.contains(want))
     }
 
     /// The text block of ppp's tool.
     fn text(&self) -> String {
+        let o = &self.0;
         let mut out = String::new();
-        let _ = writeln!(out, "Access-Concentrator: {}", printable(&self.name));
-        for service in self.services.iter().filter(|s| !s.is_empty()) {
+        let _ = writeln!(out, "Access-Concentrator: {}", printable(&o.ac_name));
+        for service in o.service_names.iter().filter(|s| !s.is_empty()) {
             let _ = writeln!(out, "Service-Name: {}", printable(service));
         }
-        for (label, value) in [("Cookie", &self.cookie), ("Relay-ID", &self.relay)] {
+        for (label, value) in [("Cookie", &o.cookie), ("Relay-ID", &o.relay_session_id)] {
             if let Some(value) = value {
                 out.push_str(label);
                 out.push(':');
@@ -307,10 +240,10 @@ impl Ac {
                 out.push('\n');
             }
         }
-        if let Some(mp) = self.max_payload {
+        if let Some(mp) = o.max_payload {
             let _ = writeln!(out, "Max-Payload: {mp}");
         }
-        let m = self.mac.0;
+        let m = o.ac_mac.0;
         let _ = writeln!(
             out,
             "AC-Ethernet-Address: {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
@@ -321,43 +254,32 @@ impl Ac {
     }
 
     fn json(&self) -> String {
-        let services: Vec<String> = self.services.iter().map(|s| json_string(s)).collect();
+        let o = &self.0;
+        let services: Vec<String> = o.service_names.iter().map(|s| json_string(s)).collect();
         let hex = |v: &Option<Vec<u8>>| match v {
-            Some(v) => {
-                let mut s = String::from("\"");
-                for b in v {
-                    let _ = write!(s, "{b:02x}");
-                }
-                s.push('"');
-                s
-            }
+            Some(v) => format!("\"{}\"", text::text(&HexBytes(v))),
             None => "null".into(),
         };
         format!(
             "{{\"ac_name\":{},\"ac_mac\":\"{}\",\"service_names\":[{}],\"cookie\":{},\"cookie_hex\":{},\"relay_session_id\":{},\"max_payload\":{}}}",
-            json_string(&self.name),
-            self.mac,
+            json_string(&o.ac_name),
+            o.ac_mac,
             services.join(","),
-            self.cookie.is_some(),
-            hex(&self.cookie),
-            hex(&self.relay),
-            self.max_payload
+            o.cookie.is_some(),
+            hex(&o.cookie),
+            hex(&o.relay_session_id),
+            o.max_payload
                 .map_or_else(|| "null".to_string(), |v| v.to_string()),
         )
     }
 }
 
-/// Text from the wire for a terminal: lossy UTF-8, control characters as `\xNN`.
+/// Text from the wire for a terminal (whole: a tag is at most 1500 bytes).
 fn printable(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for c in String::from_utf8_lossy(bytes).chars() {
-        if c.is_control() {
-            let _ = write!(out, "\\x{:02x}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    text::text(&Escaped {
+        max: usize::MAX,
+        ..Escaped::text(bytes)
+    })
 }
 
 /// A JSON string literal for bytes from the wire (lossy UTF-8, escaped as in
@@ -424,11 +346,12 @@ fn run(o: &Options) -> Result<u8, Fatal> {
     let config = Config {
         our_mac: sock.info.mac,
         service_name: o.service.clone().unwrap_or_default(),
+        service_filter: o.service.clone(),
+        ac_name: o.ac_name.clone(),
         host_uniq: o.host_uniq.clone(),
-        // Collect mode (see the module documentation): no PADO can come from here.
-        ac_mac: Some(MacAddr::BROADCAST),
         padi_timeout: Duration::from_secs(o.timeout),
         padi_attempts: o.attempts,
+        mode: Mode::ListOnly,
         ..Config::default()
     };
     let mut engine = Engine::new(config, os::now());
@@ -438,11 +361,10 @@ fn run(o: &Options) -> Result<u8, Fatal> {
     let mut padis = 0u32;
     let sys = |e: OsError| Fatal(format!("interface {}: {e}", o.ifname), exit::SYSTEM);
     'discovery: loop {
-        while let Some(frame) = engine.poll_transmit() {
-            let code = Frame::new_checked(&frame[..]).map(|f| f.code());
-            if code != Ok(Code::PADI) {
-                // Cannot happen in collect mode; never send anything but a PADI.
-                debug.line(&format!("NOT SENT (not a PADI) {}", wire::dump(&frame)));
+        while let Some(t) = engine.poll_transmit() {
+            if t.code != Code::PADI {
+                // List-only mode sends nothing else; never send anything but a PADI.
+                debug.line(&format!("NOT SENT (not a PADI) {}", wire::dump(&t.frame)));
                 continue;
             }
             if matched {
@@ -450,16 +372,51 @@ fn run(o: &Options) -> Result<u8, Fatal> {
                 break 'discovery;
             }
             padis += 1;
-            debug.line(&format!("SENT {}", wire::dump(&frame)));
-            sock.send(&frame).map_err(sys)?;
+            debug.line(&format!("SENT {}", wire::dump(&t.frame)));
+            sock.send(&t.frame).map_err(sys)?;
         }
         if padis == 0 {
             return Err(usage_error(
                 "cannot build a PADI: the Service-Name or Host-Uniq is too long".into(),
             ));
         }
-        if engine.is_done() {
-            break;
+        let mut offers = Vec::new();
+        while let Some(event) = engine.poll_event() {
+            match event {
+                Event::Offer(offer) => offers.push(offer),
+                Event::Listed => break 'discovery,
+                other => debug.line(&format!("unexpected engine event {other:?}")),
+            }
+        }
+        for offer in offers {
+            let ac = match Ac::from_offer(offer) {
+                Ok(ac) => ac,
+                Err(reason) => {
+                    debug.line(&format!("  ignored: {reason}"));
+                    if !o.quiet {
+                        eprintln!("{reason}");
+                    }
+                    continue;
+                }
+            };
+            if acs
+                .iter()
+                .any(|a| a.0.ac_mac == ac.0.ac_mac && a.0.ac_name == ac.0.ac_name)
+            {
+                debug.line("  (this AC was already listed)");
+                continue;
+            }
+            let hit = ac.0.accepted;
+            if !o.quiet && !o.json {
+                print!("{}", ac.text());
+            }
+            acs.push(ac);
+            if hit {
+                matched = true;
+                if o.quiet {
+                    break 'discovery;
+                }
+            }
         }
         let now = os::now();
         let wait = engine
@@ -472,43 +429,8 @@ fn run(o: &Options) -> Result<u8, Fatal> {
         let frame = buf.get(..n).unwrap_or(&[]);
         debug.line(&format!("RCVD {}", wire::dump(frame)));
         engine.handle_frame(os::now(), frame);
-        let mut offer = None;
-        while let Some(event) = engine.poll_event() {
-            match event {
-                Event::Offer(o) => offer = Some(o),
-                other => debug.line(&format!("unexpected engine event {other:?}")),
-            }
-        }
-        let Some(offer) = offer else {
-            if let Some(reason) = engine.last_ignored() {
-                debug.line(&format!("  ignored: {reason}"));
-            }
-            continue;
-        };
-        let ac = match Ac::from_pado(frame, &offer) {
-            Ok(ac) => ac,
-            Err(reason) => {
-                debug.line(&format!("  ignored: {reason}"));
-                if !o.quiet {
-                    eprintln!("{reason}");
-                }
-                continue;
-            }
-        };
-        if acs.iter().any(|a| a.mac == ac.mac && a.name == ac.name) {
-            debug.line("  (this AC was already listed)");
-            continue;
-        }
-        let hit = ac.matches(o);
-        if !o.quiet && !o.json {
-            print!("{}", ac.text());
-        }
-        acs.push(ac);
-        if hit {
-            matched = true;
-            if o.quiet {
-                break;
-            }
+        if let Some(reason) = engine.last_ignored() {
+            debug.line(&format!("  ignored: {reason}"));
         }
     }
     if !matched && !o.quiet {
