@@ -98,9 +98,10 @@ pub fn send_padt(ifname: &str, session: &Session, dump: bool) -> Result<(), OsEr
     sock.send(&frame)
 }
 
-/// Real-link tests: a veth pair on this host (needs root, as `scripts/test`
-/// runs), our discovery on one end and a minimal access concentrator built
-/// from the wire module on the other, over real AF_PACKET sockets.
+/// Real-link tests: a veth pair on this host, our discovery on one end and a
+/// minimal access concentrator built from the wire module on the other, over
+/// real AF_PACKET sockets. They need root, so they are `#[ignore]`d for a
+/// plain `cargo test`; `scripts/test` runs them with `--include-ignored`.
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +165,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs root: veth pairs and AF_PACKET sockets (scripts/test runs it)"]
     fn discovers_over_a_real_link_and_sends_padt() {
         let veth = Veth::new();
         let client = DiscoverySocket::open(&veth.0).unwrap();
@@ -253,6 +255,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs root: veth pairs and AF_PACKET sockets (scripts/test runs it)"]
     fn kernel_filter_passes_only_frames_for_us_and_broadcast_padt() {
         let veth = Veth::new();
         let client = DiscoverySocket::open(&veth.0).unwrap();
@@ -292,6 +295,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs root: veth pairs and AF_PACKET sockets (scripts/test runs it)"]
     fn no_ac_times_out_after_the_configured_attempts() {
         let veth = Veth::new();
         let client = DiscoverySocket::open(&veth.0).unwrap();
@@ -311,6 +315,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs root: veth pairs and AF_PACKET sockets (scripts/test runs it)"]
     fn stop_request_ends_discovery() {
         let veth = Veth::new();
         let client = DiscoverySocket::open(&veth.0).unwrap();
@@ -333,6 +338,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs root: veth pairs and AF_PACKET sockets (scripts/test runs it)"]
     fn interface_deleted_during_discovery_is_an_error_not_a_hang() {
         let veth = Veth::new();
         let client = DiscoverySocket::open(&veth.0).unwrap();

@@ -114,6 +114,17 @@ struct V25 {
     set_status: b::ppp_set_int_fn,
 }
 
+/// pppd's string variables the plugin sets.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum StringVar {
+    /// `devnam`: the device name (`DEVICE=` for scripts).
+    Devnam,
+    /// `ppp_devnam`: shown in "Connect: pppN <--> eth0".
+    PppDevnam,
+    /// `remote_number`: the AC's MAC.
+    RemoteNumber,
+}
+
 /// pppd events the plugin can be told about.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Notify {
@@ -339,48 +350,32 @@ impl Api {
         core::ptr::null_mut()
     }
 
-    /// Sets pppd's device name (`devnam`; `DEVICE=` for scripts).
-    pub(crate) fn set_devnam(&self, name: &str) {
+    /// Sets one of pppd's string variables (2.4: the global char array,
+    /// truncated to its size; 2.5: its setter).
+    pub(crate) fn set_string(&self, var: StringVar, value: &str) {
         #[cfg(not(pppd_abi = "2.5"))]
-        // SAFETY: devnam is char[MAXPATHLEN].
-        unsafe {
-            copy_cstr(self.v24.devnam, b::PPP_MAXPATHLEN as usize, name)
-        };
-        #[cfg(pppd_abi = "2.5")]
-        if let Some(f) = self.v25.set_devnam {
-            let c = cstring(name);
-            // SAFETY: pppd copies the string.
-            unsafe { f(c.as_ptr()) };
+        {
+            let (dst, cap) = match var {
+                StringVar::Devnam => (self.v24.devnam, b::PPP_MAXPATHLEN),
+                StringVar::PppDevnam => (self.v24.ppp_devnam, b::PPP_MAXPATHLEN),
+                StringVar::RemoteNumber => (self.v24.remote_number, b::PPP_MAXNAMELEN),
+            };
+            // SAFETY: dst is pppd's global char array of that name, `cap`
+            // bytes long (docs/pppd-abi.md §4, §7.6).
+            unsafe { copy_cstr(dst, cap as usize, value) };
         }
-    }
-
-    /// Sets `ppp_devnam` (shown in "Connect: pppN <--> eth0").
-    pub(crate) fn set_ppp_devnam(&self, name: &str) {
-        #[cfg(not(pppd_abi = "2.5"))]
-        // SAFETY: ppp_devnam is char[MAXPATHLEN].
-        unsafe {
-            copy_cstr(self.v24.ppp_devnam, b::PPP_MAXPATHLEN as usize, name)
-        };
         #[cfg(pppd_abi = "2.5")]
-        if let Some(f) = self.v25.set_pppdevnam {
-            let c = cstring(name);
-            // SAFETY: pppd copies the string.
-            unsafe { f(c.as_ptr()) };
-        }
-    }
-
-    /// Sets `remote_number` (the AC's MAC).
-    pub(crate) fn set_remote_number(&self, s: &str) {
-        #[cfg(not(pppd_abi = "2.5"))]
-        // SAFETY: remote_number is char[MAXNAMELEN].
-        unsafe {
-            copy_cstr(self.v24.remote_number, b::PPP_MAXNAMELEN as usize, s)
-        };
-        #[cfg(pppd_abi = "2.5")]
-        if let Some(f) = self.v25.set_remote_number {
-            let c = cstring(s);
-            // SAFETY: pppd copies the string.
-            unsafe { f(c.as_ptr()) };
+        {
+            let setter = match var {
+                StringVar::Devnam => self.v25.set_devnam,
+                StringVar::PppDevnam => self.v25.set_pppdevnam,
+                StringVar::RemoteNumber => self.v25.set_remote_number,
+            };
+            if let Some(f) = setter {
+                let c = cstring(value);
+                // SAFETY: the setter copies the string before returning.
+                unsafe { f(c.as_ptr()) };
+            }
         }
     }
 

@@ -4,7 +4,7 @@
 
 use rp_pppoe_core::{cat, os};
 
-use super::api;
+use super::api::{self, StringVar};
 use super::channel;
 
 /// Strips the optional `nic-` prefix of the device word (only when something
@@ -40,7 +40,7 @@ pub(crate) fn claim(word: &str, doit: bool) -> Option<&str> {
             cat!("interface ", name, " is not an Ethernet interface")
         }
         Ok(_) => {
-            api.set_devnam(name);
+            api.set_string(StringVar::Devnam, name);
             channel::install(api, name);
             return Some(name);
         }

@@ -14,7 +14,7 @@ use rp_pppoe_core::status::{EndedBy, State};
 use rp_pppoe_core::text::text;
 use rp_pppoe_core::{debug, error, info, warning};
 
-use super::api::{self, Api, PppdCell};
+use super::api::{self, Api, PppdCell, StringVar};
 use super::bindings as b;
 use super::config::engine_config;
 use super::link::{self, Mtu};
@@ -100,7 +100,7 @@ pub(crate) fn connect() -> Option<c_int> {
         );
     }
     let max_payload = link::fit_interface(api, configured, info.mtu);
-    api.set_ppp_devnam(&ifname);
+    api.set_string(StringVar::PppDevnam, &ifname);
     let debug = api.debug();
     if settings.stale_cleanup {
         stale::sweep(&ifname, info.mac, debug, settings.attach);
@@ -218,7 +218,7 @@ fn discover(
 /// Tells pppd and the scripts who we are connected to.
 fn announce(api: &Api, ifname: &str, session: &Session) {
     let mac = text(&session.ac_mac);
-    api.set_remote_number(&mac);
+    api.set_string(StringVar::RemoteNumber, &mac);
     warning!("Connected to ", &mac, " via interface ", ifname);
     api.script_setenv("MACREMOTE", &mac);
     if !session.ac_name.is_empty() {

@@ -46,46 +46,28 @@ pub(crate) struct Raw {
 impl Raw {
     /// Checks and converts; the error is the message for `option_error`.
     pub(crate) fn parse(&self) -> Result<Settings, String> {
-        let ac_mac = match &self.ac_mac {
-            None => None,
-            Some(v) => Some(
-                core::str::from_utf8(v)
-                    .ok()
-                    .and_then(MacAddr::parse)
-                    .ok_or_else(|| cat!("cannot parse pppoe-mac option value '", shown(v), "'"))?,
-            ),
-        };
-        let attach = match &self.sess {
-            None => None,
-            Some(v) => Some(parse_sess(v).ok_or_else(|| {
-                cat!(
-                    "cannot parse pppoe-sess option value '",
-                    shown(v),
-                    "' (expected SESSID:aa:bb:cc:dd:ee:ff)"
-                )
-            })?),
-        };
-        let host_uniq = match &self.host_uniq {
-            None => None,
-            Some(v) => Some(parse_host_uniq(v).ok_or_else(|| {
-                cat!(
-                    "invalid host-uniq value '",
-                    shown(v),
-                    "': expected an even number of hex digits, 1 to ",
-                    MAX_HOST_UNIQ,
-                    " bytes"
-                )
-            })?),
-        };
-        let status_file = match &self.status_file {
-            None => None,
-            Some(v) => Some(
-                String::from_utf8(v.clone())
-                    .ok()
-                    .filter(|p| !p.is_empty())
-                    .ok_or_else(|| cat!("invalid pppoe-status-file path '", shown(v), "'"))?,
-            ),
-        };
+        let ac_mac = checked(&self.ac_mac, parse_mac, |v| {
+            cat!("cannot parse pppoe-mac option value '", shown(v), "'")
+        })?;
+        let attach = checked(&self.sess, parse_sess, |v| {
+            cat!(
+                "cannot parse pppoe-sess option value '",
+                shown(v),
+                "' (expected SESSID:aa:bb:cc:dd:ee:ff)"
+            )
+        })?;
+        let host_uniq = checked(&self.host_uniq, parse_host_uniq, |v| {
+            cat!(
+                "invalid host-uniq value '",
+                shown(v),
+                "': expected an even number of hex digits, 1 to ",
+                MAX_HOST_UNIQ,
+                " bytes"
+            )
+        })?;
+        let status_file = checked(&self.status_file, parse_path, |v| {
+            cat!("invalid pppoe-status-file path '", shown(v), "'")
+        })?;
         Ok(Settings {
             service: self.service.clone(),
             ac_name: self.ac_name.clone(),
@@ -99,6 +81,32 @@ impl Raw {
             stale_cleanup: self.stale_cleanup,
         })
     }
+}
+
+/// An option's value converted by `parse`, or the message `error` makes of
+/// it; an unset option is `None`.
+fn checked<T>(
+    value: &Option<Vec<u8>>,
+    parse: impl Fn(&[u8]) -> Option<T>,
+    error: impl Fn(&[u8]) -> String,
+) -> Result<Option<T>, String> {
+    value
+        .as_deref()
+        .map(|v| parse(v).ok_or_else(|| error(v)))
+        .transpose()
+}
+
+/// `aa:bb:cc:dd:ee:ff`.
+fn parse_mac(v: &[u8]) -> Option<MacAddr> {
+    core::str::from_utf8(v).ok().and_then(MacAddr::parse)
+}
+
+/// A non-empty UTF-8 path.
+fn parse_path(v: &[u8]) -> Option<String> {
+    core::str::from_utf8(v)
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(String::from)
 }
 
 /// A user-supplied value for a message, escaped and cut at 100 characters.

@@ -1,0 +1,532 @@
+//! Sans-IO PPPoE discovery engine, client side (RFC 2516).
+//!
+//! The engine owns no socket and reads no clock. Time is a [`Duration`] since an arbitrary
+//! monotonic origin. Feed it with [`Engine::handle_frame`] and [`Engine::handle_timeout`];
+//! after each input drain [`Engine::poll_transmit`] and [`Engine::poll_event`], then sleep
+//! until [`Engine::poll_timeout`] or the next received frame.
+//!
+//! ```text
+//!   new() ──PADI──> SendingPadi ──accepted PADO / PADR──> SendingPadr ──PADS──> Established
+//!                     │ timeouts: resend PADI                │ timeouts or PADS error: resend PADR
+//!                     └─ last attempt ─> Failed(NoOffer)     └─ last attempt ─> Failed(NoConfirm)
+//! ```
+//!
+//! Where the C plugin (ppp 2.4.7 .. 2.5.x) and this engine differ, it is on purpose:
+//! a PADO with an error tag is skipped while the engine keeps waiting (2.5 behaviour), and
+//! AC-Cookie / Relay-Session-Id are taken only from the PADO that is accepted.
+
+mod config;
+mod ignored;
+mod offer;
+mod session;
+
+pub use config::{parse_host_uniq, Backoff, Config, Mode, MAX_HOST_UNIQ};
+pub use ignored::Ignored;
+pub use offer::Offer;
+pub use session::Session;
+
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use crate::log;
+use crate::log::Level;
+use crate::text::Escaped;
+use crate::wire::{self, Code, Frame, MacAddr, Repr, Tag, TagType};
+
+use offer::{host_uniq_ok, log_error_tags, service_names, Summary};
+
+/// Offer events kept while the caller does not poll; later ones are dropped.
+const MAX_QUEUED_OFFERS: usize = 16;
+/// Frames kept while the caller does not poll; the oldest is dropped beyond this.
+const MAX_QUEUED_FRAMES: usize = 8;
+
+/// A frame the engine wants sent, and what it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transmit {
+    /// PADI or PADR.
+    pub code: Code,
+    /// Which attempt of that code (1-based) within this discovery.
+    pub attempt: u32,
+    /// The complete Ethernet frame.
+    pub frame: Vec<u8>,
+}
+
+/// Why discovery ended without a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// No acceptable PADO after the last PADI attempt.
+    NoOffer,
+    /// No usable PADS after the last PADR attempt.
+    NoConfirm,
+}
+
+/// What the engine reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A PADO addressed to us was seen (see [`Offer::accepted`]).
+    Offer(Offer),
+    /// Discovery succeeded.
+    Established(Session),
+    /// Discovery failed; the engine is done.
+    Failed(Failure),
+    /// [`Mode::ListOnly`]: the last PADI's wait is over; the engine is done.
+    Listed,
+}
+
+/// The AC chosen from its PADO, and what of it the PADR and the session need.
+#[derive(Debug)]
+struct Chosen {
+    mac: MacAddr,
+    ac_name: Vec<u8>,
+    cookie: Option<Vec<u8>>,
+    relay: Option<Vec<u8>>,
+    max_payload: Option<u16>,
+}
+
+#[derive(Debug)]
+struct SendingPadi {
+    /// 1-based number of the PADI last sent.
+    attempt: u32,
+    deadline: Duration,
+}
+
+#[derive(Debug)]
+struct SendingPadr {
+    ac: Chosen,
+    /// 1-based number of the PADR last sent.
+    attempt: u32,
+    deadline: Duration,
+}
+
+#[derive(Debug)]
+enum State {
+    SendingPadi(SendingPadi),
+    SendingPadr(SendingPadr),
+    Established,
+    Failed,
+}
+
+/// The wait after sending attempt `attempt` (1-based), saturating.
+fn attempt_timeout(base: Duration, attempt: u32, backoff: Backoff) -> Duration {
+    match backoff {
+        Backoff::Fixed => base,
+        Backoff::Double => {
+            let shift = attempt.saturating_sub(1);
+            match 1u32.checked_shl(shift) {
+                Some(factor) => base.saturating_mul(factor),
+                _ if base.is_zero() => Duration::ZERO,
+                _ => Duration::MAX,
+            }
+        }
+    }
+}
+
+/// The client side of PPPoE discovery.
+#[derive(Debug)]
+pub struct Engine {
+    config: Config,
+    state: State,
+    transmit: VecDeque<Transmit>,
+    events: VecDeque<Event>,
+    last_ignored: Option<Ignored>,
+}
+
+impl Engine {
+    /// Starts discovery: the first PADI (broadcast) is queued at once, with its deadline
+    /// at `now + padi_timeout`. If the PADI cannot be built (a Service-Name or Host-Uniq
+    /// too long for one frame) the engine fails at once with [`Failure::NoOffer`].
+    pub fn new(config: Config, now: Duration) -> Engine {
+        let mut engine = Engine {
+            config,
+            state: State::Failed,
+            transmit: VecDeque::new(),
+            events: VecDeque::new(),
+            last_ignored: None,
+        };
+        engine.send_padi(now, 1);
+        engine
+    }
+
+    /// Feeds one complete received Ethernet frame (from the 0x8863 socket).
+    pub fn handle_frame(&mut self, now: Duration, frame: &[u8]) {
+        let result = self.process(now, frame);
+        if let Err(reason) = result {
+            log!(reason.level(); reason);
+        }
+        self.last_ignored = result.err();
+    }
+
+    /// Resends or gives up when the deadline has passed; no-op before it.
+    pub fn handle_timeout(&mut self, now: Duration) {
+        match &self.state {
+            State::SendingPadi(s) if now >= s.deadline => {
+                let attempt = s.attempt;
+                if attempt < self.config.padi_attempts.max(1) {
+                    log!(Level::Debug; "No PADO yet; resending PADI");
+                    self.send_padi(now, attempt.saturating_add(1));
+                } else if self.config.mode == Mode::ListOnly {
+                    self.state = State::Failed;
+                    self.events.push_back(Event::Listed);
+                } else {
+                    log!(Level::Error; "Timeout waiting for PADO packets");
+                    self.fail(Failure::NoOffer);
+                }
+            }
+            State::SendingPadr(s) if now >= s.deadline => {
+                self.padr_failed(now, "Timeout waiting for PADS packets");
+            }
+            _ => {}
+        }
+    }
+
+    /// The next frame to send, in order.
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.transmit.pop_front()
+    }
+
+    /// The absolute time at which [`Engine::handle_timeout`] must be called; None when done.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        match &self.state {
+            State::SendingPadi(s) => Some(s.deadline),
+            State::SendingPadr(s) => Some(s.deadline),
+            State::Established | State::Failed => None,
+        }
+    }
+
+    /// The next event, in order.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Established or failed: nothing more will happen.
+    #[cfg_attr(not(test), allow(dead_code))] // part of the API; used by tests
+    pub fn is_done(&self) -> bool {
+        matches!(self.state, State::Established | State::Failed)
+    }
+
+    /// Why the last frame given to [`Engine::handle_frame`] was not used (None if it was).
+    #[cfg_attr(not(test), allow(dead_code))] // part of the API; used by tests
+    pub fn last_ignored(&self) -> Option<Ignored> {
+        self.last_ignored
+    }
+
+    fn process(&mut self, now: Duration, bytes: &[u8]) -> Result<(), Ignored> {
+        let frame = Frame::new_checked(bytes).map_err(Ignored::Malformed)?;
+        if frame.ethertype() != wire::ETH_P_PPPOE_DISC {
+            return Err(Ignored::SessionFrame);
+        }
+        if let Some(Err(err)) = frame.tags().find(Result::is_err) {
+            return Err(Ignored::Malformed(err));
+        }
+        let code = frame.code();
+        match (&self.state, code) {
+            (State::Established | State::Failed, code) => Err(Ignored::Finished(code)),
+            (_, Code::PADT) => Err(Ignored::PadtDuringDiscovery),
+            (State::SendingPadi(_), Code::PADO) => self.on_pado(now, &frame),
+            (State::SendingPadr(_), Code::PADS) => self.on_pads(now, &frame),
+            (_, code) => Err(Ignored::Unexpected(code)),
+        }
+    }
+
+    fn on_pado(&mut self, now: Duration, frame: &Frame<&[u8]>) -> Result<(), Ignored> {
+        let (src, dst) = (frame.src(), frame.dst());
+        if dst != self.config.our_mac {
+            return Err(Ignored::NotForUs(Code::PADO, dst));
+        }
+        if src == self.config.our_mac {
+            return Err(Ignored::FromOurselves(Code::PADO));
+        }
+        if !src.is_unicast() {
+            return Err(Ignored::NonUnicastSource(src));
+        }
+        let payload = frame.payload();
+        let tags = Summary::new(Code::PADO, payload);
+        if !host_uniq_ok(self.config.host_uniq.as_deref(), tags.host_uniq) {
+            return Err(Ignored::HostUniqMismatch(Code::PADO));
+        }
+
+        // From here on the PADO answers our PADI: report it whatever the verdict.
+        if self.config.verbose {
+            if let Some(name) = tags.ac_name {
+                log!(Level::Info; "Access-Concentrator: ", Escaped::text(name));
+            }
+        }
+        let max_payload = tags.max_payload(Code::PADO);
+        let verdict = self.judge_pado(src, payload, &tags, max_payload);
+        let mut offer = tags.offer(src, payload);
+        offer.accepted = verdict.is_ok();
+        offer.refused = verdict.as_ref().err().copied();
+        self.push_offer(offer);
+        if self.config.mode == Mode::ListOnly {
+            // Reported, so used, whatever the verdict (it is in the offer).
+            return Ok(());
+        }
+        let (ac, padr) = verdict?.ok_or(Ignored::Unexpected(Code::PADO))?;
+        log!(Level::Debug; "Chose access concentrator ", ac.mac, "; sending PADR");
+        self.state = State::SendingPadr(SendingPadr {
+            ac,
+            attempt: 1,
+            deadline: now.saturating_add(self.padr_wait(1)),
+        });
+        self.queue(Code::PADR, 1, padr);
+        Ok(())
+    }
+
+    /// The checks after the Host-Uniq one; on success, the chosen AC and its
+    /// PADR (`None` in [`Mode::ListOnly`], which never sends one).
+    fn judge_pado(
+        &self,
+        src: MacAddr,
+        payload: &[u8],
+        tags: &Summary<'_>,
+        max_payload: Option<u16>,
+    ) -> Result<Option<(Chosen, Vec<u8>)>, Ignored> {
+        let config = &self.config;
+        if config.ac_mac.is_some_and(|mac| mac != src) {
+            return Err(Ignored::WrongMac(src));
+        }
+        let ac_name = tags.ac_name.ok_or(Ignored::NoAcName)?;
+        if tags.service_name.is_none() {
+            return Err(Ignored::NoServiceName);
+        }
+        if let Some(tag) = tags.first_error {
+            log_error_tags(Code::PADO, payload);
+            return Err(Ignored::ErrorTag(Code::PADO, tag.ty));
+        }
+        if config
+            .ac_name
+            .as_deref()
+            .is_some_and(|want| want != ac_name)
+        {
+            return Err(Ignored::AcNameMismatch);
+        }
+        if let Some(want) = config.service_filter.as_deref() {
+            if !service_names(payload).any(|name| name == want) {
+                return Err(Ignored::ServiceMismatch);
+            }
+        }
+        if config.mode == Mode::ListOnly {
+            return Ok(None);
+        }
+        let ac = Chosen {
+            mac: src,
+            ac_name: ac_name.to_vec(),
+            cookie: tags.cookie.map(<[u8]>::to_vec),
+            relay: tags.relay.map(<[u8]>::to_vec),
+            max_payload,
+        };
+        let padr = self.padr(&ac).map_err(Ignored::PadrTooLong)?;
+        Ok(Some((ac, padr)))
+    }
+
+    fn on_pads(&mut self, now: Duration, frame: &Frame<&[u8]>) -> Result<(), Ignored> {
+        let State::SendingPadr(waiting) = &self.state else {
+            return Err(Ignored::Unexpected(Code::PADS));
+        };
+        let (src, dst) = (frame.src(), frame.dst());
+        if src != waiting.ac.mac {
+            return Err(Ignored::WrongAc(src));
+        }
+        if dst != self.config.our_mac {
+            return Err(Ignored::NotForUs(Code::PADS, dst));
+        }
+        let payload = frame.payload();
+        let tags = Summary::new(Code::PADS, payload);
+        if !host_uniq_ok(self.config.host_uniq.as_deref(), tags.host_uniq) {
+            return Err(Ignored::HostUniqMismatch(Code::PADS));
+        }
+        if let Some(tag) = tags.first_error {
+            log_error_tags(Code::PADS, payload);
+            self.padr_failed(
+                now,
+                "No usable PADS: the access concentrator answered the last PADR with an error",
+            );
+            return Err(Ignored::ErrorTag(Code::PADS, tag.ty));
+        }
+
+        let session_id = frame.session_id();
+        if session_id == 0 || session_id == 0xffff {
+            // Only 0 and 0xffff get here.
+            let shown = if session_id == 0 { "0x0" } else { "0xffff" };
+            log!(Level::Warn;
+                "Access concentrator used a session value of ", shown,
+                " -- the AC is violating RFC 2516"
+            );
+        }
+        let max_payload = tags.max_payload(Code::PADS);
+        let State::SendingPadr(waiting) = core::mem::replace(&mut self.state, State::Established)
+        else {
+            return Err(Ignored::Unexpected(Code::PADS));
+        };
+        let ac = waiting.ac;
+        let session = Session {
+            session_id,
+            ac_mac: ac.mac,
+            our_mac: self.config.our_mac,
+            ac_name: ac.ac_name,
+            service_name: tags
+                .service_name
+                .map_or_else(|| self.config.service_name.clone(), <[u8]>::to_vec),
+            host_uniq: self.config.host_uniq.clone(),
+            cookie: ac.cookie,
+            relay_session_id: tags.relay.map(<[u8]>::to_vec).or(ac.relay),
+            max_payload: max_payload.or(ac.max_payload),
+        };
+        log!(Level::Info; "PPP session is ", session_id);
+        self.events.push_back(Event::Established(session));
+        Ok(())
+    }
+
+    /// The PADR attempt in flight failed (timeout or PADS error): resend, or give up
+    /// with the error line `give_up` after the last attempt.
+    fn padr_failed(&mut self, now: Duration, give_up: &str) {
+        let State::SendingPadr(waiting) = core::mem::replace(&mut self.state, State::Failed) else {
+            return;
+        };
+        if waiting.attempt < self.config.padr_attempts.max(1) {
+            let attempt = waiting.attempt.saturating_add(1);
+            match self.padr(&waiting.ac) {
+                Ok(padr) => {
+                    log!(Level::Debug; "Resending PADR (attempt ", attempt, ")");
+                    self.state = State::SendingPadr(SendingPadr {
+                        ac: waiting.ac,
+                        attempt,
+                        deadline: now.saturating_add(self.padr_wait(attempt)),
+                    });
+                    self.queue(Code::PADR, attempt, padr);
+                }
+                Err(err) => {
+                    log!(Level::Error; "Cannot build PADR: ", err);
+                    self.fail(Failure::NoConfirm);
+                }
+            }
+        } else {
+            log!(Level::Error; give_up);
+            self.fail(Failure::NoConfirm);
+        }
+    }
+
+    fn send_padi(&mut self, now: Duration, attempt: u32) {
+        match self.padi() {
+            Ok(padi) => {
+                let wait = attempt_timeout(self.config.padi_timeout, attempt, self.config.backoff);
+                self.state = State::SendingPadi(SendingPadi {
+                    attempt,
+                    deadline: now.saturating_add(wait),
+                });
+                self.queue(Code::PADI, attempt, padi);
+            }
+            Err(err) => {
+                log!(Level::Error; "Cannot build PADI: ", err);
+                self.fail(Failure::NoOffer);
+            }
+        }
+    }
+
+    fn padr_wait(&self, attempt: u32) -> Duration {
+        attempt_timeout(self.config.padr_timeout, attempt, self.config.backoff)
+    }
+
+    fn padi(&self) -> Result<Vec<u8>, wire::Error> {
+        let config = &self.config;
+        let max_payload = config.ppp_max_payload.map(u16::to_be_bytes);
+        let mut tags = Vec::with_capacity(3);
+        tags.push(Tag {
+            ty: TagType::SERVICE_NAME,
+            value: &config.service_name,
+        });
+        if let Some(value) = config.host_uniq.as_deref() {
+            tags.push(Tag {
+                ty: TagType::HOST_UNIQ,
+                value,
+            });
+        }
+        if let Some(value) = max_payload.as_ref() {
+            tags.push(Tag {
+                ty: TagType::PPP_MAX_PAYLOAD,
+                value,
+            });
+        }
+        Repr {
+            dst: MacAddr::BROADCAST,
+            src: config.our_mac,
+            code: Code::PADI,
+            session_id: 0,
+            tags: &tags,
+        }
+        .to_vec()
+    }
+
+    fn padr(&self, ac: &Chosen) -> Result<Vec<u8>, wire::Error> {
+        let config = &self.config;
+        let max_payload = config.ppp_max_payload.map(u16::to_be_bytes);
+        let optional = [
+            (TagType::HOST_UNIQ, config.host_uniq.as_deref()),
+            (
+                TagType::PPP_MAX_PAYLOAD,
+                max_payload.as_ref().map(|v| &v[..]),
+            ),
+            (TagType::AC_COOKIE, ac.cookie.as_deref()),
+            (TagType::RELAY_SESSION_ID, ac.relay.as_deref()),
+        ];
+        let mut tags = Vec::with_capacity(5);
+        tags.push(Tag {
+            ty: TagType::SERVICE_NAME,
+            value: &config.service_name,
+        });
+        for (ty, value) in optional {
+            if let Some(value) = value {
+                tags.push(Tag { ty, value });
+            }
+        }
+        Repr {
+            dst: ac.mac,
+            src: config.our_mac,
+            code: Code::PADR,
+            session_id: 0,
+            tags: &tags,
+        }
+        .to_vec()
+    }
+
+    fn fail(&mut self, failure: Failure) {
+        self.state = State::Failed;
+        self.events.push_back(Event::Failed(failure));
+    }
+
+    fn queue(&mut self, code: Code, attempt: u32, frame: Vec<u8>) {
+        if self.transmit.len() >= MAX_QUEUED_FRAMES {
+            log!(Level::Debug; "Transmit queue full; dropping the oldest frame");
+            self.transmit.pop_front();
+        }
+        self.transmit.push_back(Transmit {
+            code,
+            attempt,
+            frame,
+        });
+    }
+
+    fn push_offer(&mut self, offer: Offer) {
+        let queued = self
+            .events
+            .iter()
+            .filter(|e| matches!(e, Event::Offer(_)))
+            .count();
+        // When dialling, the accepted offer (at most one) always goes in; when
+        // listing, any number can be acceptable, so the bound is for all.
+        let chosen = offer.accepted && self.config.mode == Mode::Dial;
+        if queued >= MAX_QUEUED_OFFERS && !chosen {
+            log!(Level::Debug; "Event queue full; dropping the offer from ", offer.ac_mac);
+            return;
+        }
+        self.events.push_back(Event::Offer(offer));
+    }
+}
+
+/// The malformed-input corpus.
+#[cfg(test)]
+mod malformed;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,169 @@
+//! Reading a PADO or PADS: the tags the client cares about ([`Summary`]) and
+//! what an offer said ([`Offer`]), read once for the engine, the plugin's
+//! status file and `pppoe-discovery`.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::log;
+use crate::log::Level;
+use crate::text::{Escaped, Hex2, Put};
+use crate::wire::{Code, MacAddr, Tag, TagIter, TagType};
+
+use super::Ignored;
+
+/// Smallest PPP-Max-Payload value taken from an AC (RFC 4638: larger than 1492).
+pub(super) const MIN_MAX_PAYLOAD: u16 = 1492;
+
+/// A PADO that was addressed to us (right MAC and Host-Uniq), accepted or
+/// not: what it said, read once here for the plugin, its status file and
+/// `pppoe-discovery`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offer {
+    pub ac_mac: MacAddr,
+    /// The first AC-Name tag (empty if there was none).
+    pub ac_name: Vec<u8>,
+    /// Every Service-Name tag, in order.
+    pub service_names: Vec<Vec<u8>>,
+    /// The first AC-Cookie tag.
+    pub cookie: Option<Vec<u8>>,
+    /// The first Relay-Session-Id tag.
+    pub relay_session_id: Option<Vec<u8>>,
+    /// The first PPP-Max-Payload tag's value, if it is 2 bytes long (whatever
+    /// the value; see [`Offer::usable_max_payload`]).
+    pub max_payload: Option<u16>,
+    /// The first Service-Name-Error, AC-System-Error or Generic-Error tag.
+    pub error: Option<(TagType, Vec<u8>)>,
+    /// Chosen (the first acceptable one; in [`Mode::ListOnly`]: acceptable).
+    pub accepted: bool,
+    /// Why it was not accepted.
+    pub refused: Option<Ignored>,
+}
+
+impl Offer {
+    /// The PPP-Max-Payload if it is usable (RFC 4638: at least 1492).
+    pub fn usable_max_payload(&self) -> Option<u16> {
+        self.max_payload.filter(|&v| v >= MIN_MAX_PAYLOAD)
+    }
+}
+
+/// The first instance of each single-instance tag of a PADO or PADS.
+#[derive(Default)]
+pub(super) struct Summary<'a> {
+    pub(super) ac_name: Option<&'a [u8]>,
+    pub(super) service_name: Option<&'a [u8]>,
+    pub(super) host_uniq: Option<&'a [u8]>,
+    pub(super) cookie: Option<&'a [u8]>,
+    pub(super) relay: Option<&'a [u8]>,
+    pub(super) max_payload: Option<&'a [u8]>,
+    pub(super) first_error: Option<Tag<'a>>,
+}
+
+impl<'a> Summary<'a> {
+    /// Reads the tags of an already validated payload; logs duplicates (the first wins).
+    pub(super) fn new(code: Code, payload: &'a [u8]) -> Summary<'a> {
+        let mut s = Summary::default();
+        for tag in TagIter::new(payload).flatten() {
+            let slot = match tag.ty {
+                TagType::SERVICE_NAME => {
+                    s.service_name.get_or_insert(tag.value);
+                    continue;
+                }
+                ty if ty.is_error() => {
+                    s.first_error.get_or_insert(tag);
+                    continue;
+                }
+                TagType::AC_NAME => &mut s.ac_name,
+                TagType::HOST_UNIQ => &mut s.host_uniq,
+                TagType::AC_COOKIE => &mut s.cookie,
+                TagType::RELAY_SESSION_ID => &mut s.relay,
+                TagType::PPP_MAX_PAYLOAD => &mut s.max_payload,
+                _ => continue,
+            };
+            if slot.is_some() {
+                log!(Level::Debug; code, ": ignoring duplicate ", tag.ty, " tag");
+            } else {
+                *slot = Some(tag.value);
+            }
+        }
+        s
+    }
+
+    /// The PPP-Max-Payload tag's value if it is 2 bytes long.
+    fn raw_max_payload(&self) -> Option<u16> {
+        match self.max_payload? {
+            &[hi, lo] => Some(u16::from_be_bytes([hi, lo])),
+            _ => None,
+        }
+    }
+
+    /// The PPP-Max-Payload value if it is valid (2 bytes, at least 1492).
+    pub(super) fn max_payload(&self, code: Code) -> Option<u16> {
+        let value = self.max_payload?;
+        let usable = self.raw_max_payload().filter(|&v| v >= MIN_MAX_PAYLOAD);
+        if usable.is_none() {
+            log!(Level::Debug;
+                code, ": ignoring invalid PPP-Max-Payload tag ", HexList(value)
+            );
+        }
+        usable
+    }
+
+    /// What an offer reports of these tags (a PADO's).
+    pub(super) fn offer(&self, ac_mac: MacAddr, payload: &[u8]) -> Offer {
+        let owned = |v: Option<&[u8]>| v.map(<[u8]>::to_vec);
+        Offer {
+            ac_mac,
+            ac_name: self.ac_name.unwrap_or_default().to_vec(),
+            service_names: service_names(payload).map(<[u8]>::to_vec).collect(),
+            cookie: owned(self.cookie),
+            relay_session_id: owned(self.relay),
+            max_payload: self.raw_max_payload(),
+            error: self.first_error.map(|t| (t.ty, t.value.to_vec())),
+            accepted: false,
+            refused: None,
+        }
+    }
+}
+
+/// Every Service-Name tag of an already validated payload.
+pub(super) fn service_names(payload: &[u8]) -> impl Iterator<Item = &[u8]> {
+    TagIter::new(payload)
+        .flatten()
+        .filter(|t| t.ty == TagType::SERVICE_NAME)
+        .map(|t| t.value)
+}
+
+/// Logs every error tag of a validated payload: "PADO: Service-Name-Error: TEXT".
+pub(super) fn log_error_tags(code: Code, payload: &[u8]) {
+    for tag in TagIter::new(payload).flatten() {
+        if tag.ty.is_error() {
+            log!(Level::Error; code, ": ", tag.ty, ": ", Escaped::text(tag.value));
+        }
+    }
+}
+
+/// Bytes as `[05, dc, 01]` (`{:02x?}`).
+struct HexList<'a>(&'a [u8]);
+
+impl Put for HexList<'_> {
+    fn put(&self, out: &mut String) {
+        out.push('[');
+        for (i, &b) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            Hex2(b).put(out);
+        }
+        out.push(']');
+    }
+}
+
+pub(super) fn host_uniq_ok(want: Option<&[u8]>, got: Option<&[u8]>) -> bool {
+    match want {
+        None => true,
+        Some(want) => got == Some(want),
+    }
+}
+
+crate::by_value!(HexList<'_>);
