@@ -2,12 +2,14 @@
 //! send what it queues, wait for a frame or its next deadline, feed it the
 //! frame or the timeout, until it reports a session or gives up.
 //!
-//! No pppd here: the caller passes a `stop` check (pppd's SIGTERM flag) and
-//! a `dump` switch (pppd's `debug`), so this loop also serves tests and tools.
+//! [`drive`] is that loop, with a [`Driver`] deciding what to do with what
+//! the engine reports; [`run`] is the plugin's driver (dial), and
+//! `pppoe-discovery` has its own (list). No pppd here: the plugin passes a
+//! `stop` check (pppd's SIGTERM flag) and a `dump` switch (pppd's `debug`).
 
 use core::time::Duration;
 
-use crate::engine::{Config, Engine, Event, Failure, Offer, Session};
+use crate::engine::{Config, Engine, Event, Failure, Ignored, Offer, Session, Transmit};
 use crate::os::{self, DiscoverySocket, OsError};
 use crate::wire;
 
@@ -35,55 +37,146 @@ pub enum Progress {
 /// (a signal delivered just before it) is still seen promptly.
 const MAX_WAIT: Duration = Duration::from_millis(500);
 
-/// Discovers a session on `sock` with `config`, telling `progress` about
-/// each PADI attempt and each offer.
-pub fn run(
+/// What [`drive`] does with what the engine reports.
+pub trait Driver {
+    /// What discovery ends with.
+    type Output;
+
+    /// A frame is about to be sent; `false` ends discovery with
+    /// [`Driver::stopped`] instead.
+    fn sending(&mut self, _t: &Transmit) -> bool {
+        true
+    }
+
+    /// A frame was received; the engine gets it next.
+    fn received(&mut self, _frame: &[u8]) {}
+
+    /// The engine did not use the frame it just got.
+    fn ignored(&mut self, _reason: Ignored) {}
+
+    /// An event; `Some` ends discovery with it.
+    fn event(&mut self, event: Event) -> Option<Self::Output>;
+
+    /// Whether to stop now (checked once per turn).
+    fn stop(&mut self) -> bool {
+        false
+    }
+
+    /// What discovery ends with when `sending` or `stop` said so.
+    fn stopped(&mut self) -> Self::Output;
+}
+
+/// Runs `engine` over `sock` until the driver has its result.
+pub fn drive<D: Driver>(
     sock: &DiscoverySocket,
-    config: Config,
-    dump: bool,
-    mut stop: impl FnMut() -> bool,
-    mut progress: impl FnMut(Progress),
-) -> Result<Session, Error> {
-    let mut engine = Engine::new(config, os::now());
+    engine: &mut Engine,
+    driver: &mut D,
+) -> Result<D::Output, OsError> {
     let mut buf = [0u8; wire::MAX_FRAME];
     loop {
         while let Some(t) = engine.poll_transmit() {
-            if dump {
-                crate::debug!("SENT ", &wire::dump(&t.frame));
+            if !driver.sending(&t) {
+                return Ok(driver.stopped());
             }
-            sock.send(&t.frame).map_err(Error::Os)?;
-            if t.code == wire::Code::PADI {
-                progress(Progress::Padi(t.attempt));
-            }
+            sock.send(&t.frame)?;
         }
         while let Some(event) = engine.poll_event() {
-            match event {
-                Event::Established(session) => return Ok(session),
-                Event::Failed(f) => return Err(Error::Failed(f)),
-                // Only in list-only mode, which `run` is not for.
-                Event::Listed => return Err(Error::Failed(Failure::NoOffer)),
-                Event::Offer(o) => progress(Progress::Offer(o)),
+            if let Some(out) = driver.event(event) {
+                return Ok(out);
             }
         }
-        if stop() {
-            return Err(Error::Stopped);
+        if driver.stop() {
+            return Ok(driver.stopped());
         }
+        // The deadline first: a steady stream of frames must not keep the
+        // socket from ever being idle and the timeout from ever firing.
         let now = os::now();
-        let wait = engine
-            .poll_timeout()
+        let deadline = engine.poll_timeout();
+        if deadline.is_some_and(|d| d <= now) {
+            engine.handle_timeout(now);
+            continue;
+        }
+        let wait = deadline
             .map_or(MAX_WAIT, |d| d.saturating_sub(now))
             .min(MAX_WAIT);
-        match sock.recv(&mut buf, wait).map_err(Error::Os)? {
+        match sock.recv(&mut buf, wait)? {
             Some(n) => {
                 let frame = buf.get(..n).unwrap_or(&[]);
-                if dump {
-                    crate::debug!("RCVD ", &wire::dump(frame));
-                }
+                driver.received(frame);
                 engine.handle_frame(os::now(), frame);
+                if let Some(reason) = engine.last_ignored() {
+                    driver.ignored(reason);
+                }
             }
             None => engine.handle_timeout(os::now()),
         }
     }
+}
+
+/// The plugin's driver: dial, reporting progress, stopping on request.
+struct Dial<S, P> {
+    dump: bool,
+    stop: S,
+    progress: P,
+}
+
+impl<S: FnMut() -> bool, P: FnMut(Progress)> Driver for Dial<S, P> {
+    type Output = Result<Session, Error>;
+
+    fn sending(&mut self, t: &Transmit) -> bool {
+        if self.dump {
+            crate::debug!("SENT ", &wire::dump(&t.frame));
+        }
+        if t.code == wire::Code::PADI {
+            (self.progress)(Progress::Padi(t.attempt));
+        }
+        true
+    }
+
+    fn received(&mut self, frame: &[u8]) {
+        if self.dump {
+            crate::debug!("RCVD ", &wire::dump(frame));
+        }
+    }
+
+    fn event(&mut self, event: Event) -> Option<Self::Output> {
+        match event {
+            Event::Established(session) => Some(Ok(session)),
+            Event::Failed(f) => Some(Err(Error::Failed(f))),
+            // Only in list-only mode, which `run` is not for.
+            Event::Listed => Some(Err(Error::Failed(Failure::NoOffer))),
+            Event::Offer(o) => {
+                (self.progress)(Progress::Offer(o));
+                None
+            }
+        }
+    }
+
+    fn stop(&mut self) -> bool {
+        (self.stop)()
+    }
+
+    fn stopped(&mut self) -> Self::Output {
+        Err(Error::Stopped)
+    }
+}
+
+/// Discovers a session on `sock` with `config`, telling `progress` about
+/// each PADI attempt and each offer; `dump` logs every frame (debug level).
+pub fn run(
+    sock: &DiscoverySocket,
+    config: Config,
+    dump: bool,
+    stop: impl FnMut() -> bool,
+    progress: impl FnMut(Progress),
+) -> Result<Session, Error> {
+    let mut engine = Engine::new(config, os::now());
+    let mut dial = Dial {
+        dump,
+        stop,
+        progress,
+    };
+    drive(sock, &mut engine, &mut dial).map_err(Error::Os)?
 }
 
 /// Sends a PADT for `session` from a fresh socket on `ifname` (the discovery
@@ -256,7 +349,7 @@ mod tests {
 
     #[test]
     #[ignore = "needs root: veth pairs and AF_PACKET sockets (scripts/test runs it)"]
-    fn kernel_filter_passes_only_frames_for_us_and_broadcast_padt() {
+    fn kernel_filter_passes_only_frames_for_us() {
         let veth = Veth::new();
         let client = DiscoverySocket::open(&veth.0).unwrap();
         assert!(client.filtered);
@@ -289,7 +382,8 @@ mod tests {
             }
             got
         };
-        assert_eq!(sessions(&client), [3, 4]);
+        // Not even a broadcast PADT wakes a client.
+        assert_eq!(sessions(&client), [4]);
         // Without the filter the same link delivers all four.
         assert_eq!(sessions(&unfiltered), [1, 2, 3, 4]);
     }
@@ -312,6 +406,61 @@ mod tests {
         );
         // 100 ms + 200 ms of waiting (doubling), not a busy loop or a hang.
         assert!(os::now() - t0 >= Duration::from_millis(300));
+    }
+
+    #[test]
+    #[ignore = "needs root: veth pairs and AF_PACKET sockets (scripts/test runs it)"]
+    fn gives_up_on_time_during_a_stream_of_frames() {
+        let veth = Veth::new();
+        let client = DiscoverySocket::open(&veth.0).unwrap();
+        let flooder = DiscoverySocket::open_unfiltered(&veth.1).unwrap();
+        let us = client.info.mac;
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop = done.clone();
+        // Unusable PADOs to us (no Host-Uniq), faster than any timeout, for
+        // 20 s at most; it returns whether it ran out by itself.
+        let t = std::thread::spawn(move || {
+            let tags = [Tag {
+                ty: TagType::AC_NAME,
+                value: b"noise",
+            }];
+            let f = Repr {
+                dst: us,
+                src: flooder.info.mac,
+                code: Code::PADO,
+                session_id: 0,
+                tags: &tags,
+            }
+            .to_vec()
+            .unwrap();
+            let end = os::now() + Duration::from_secs(20);
+            while !stop.load(Ordering::SeqCst) {
+                if os::now() > end {
+                    return true;
+                }
+                // As fast as it goes: the receive queue is never empty.
+                for _ in 0..64 {
+                    let _ = flooder.send(&f);
+                }
+            }
+            false
+        });
+        let config = Config {
+            our_mac: us,
+            host_uniq: Some(std::vec![1, 2, 3, 4]),
+            padi_timeout: Duration::from_millis(100),
+            padi_attempts: 2,
+            ..Config::default()
+        };
+        let r = run(&client, config, false, || false, |_| {});
+        done.store(true, Ordering::SeqCst);
+        let flood_ran_out = t.join().unwrap();
+        assert_eq!(r, Err(Error::Failed(Failure::NoOffer)));
+        // It gave up after its 300 ms of waits, while the frames still came.
+        assert!(
+            !flood_ran_out,
+            "discovery only ended when the frames stopped"
+        );
     }
 
     #[test]

@@ -1,15 +1,23 @@
 //! Stale-session records: while a session is up, the plugin keeps a small
-//! file describing it (`/var/run/pppoe-rs/<interface>.<pid>.session`) and
-//! removes it on a clean end. After a crash, `kill -9` or a reboot without a
-//! clean stop, the next pppd on that interface finds the record of a dead
-//! owner and sends the PADT the old one never sent, so the access
-//! concentrator frees the session at once instead of refusing a new one
-//! ("session limit exceeded") until it times out.
+//! file describing it (`<dir>/<interface>.<pid>.session`, `dir` by default
+//! `/var/run/pppoe-rs`) and removes it on a clean end. After a crash,
+//! `kill -9` or a reboot without a clean stop, the next pppd on that
+//! interface finds the record of a dead owner and sends the PADT the old one
+//! never sent, so the access concentrator frees the session at once instead
+//! of refusing a new one ("session limit exceeded") until it times out.
+//!
+//! The owner holds an advisory lock (`flock`) on its record for the
+//! session's life: the lock survives pppd's `fork` when it detaches, dies
+//! with the last process holding it, and cannot be fooled by a reused pid or
+//! a pid namespace. A record whose lock can be taken is stale, and taking it
+//! is also how one pppd, and only one, claims it. The pid in the record is
+//! for the log.
 //!
 //! The text format is `key=value` lines with hex for binary values, so a
 //! corrupt file is detected, never trusted ([`encode`], [`decode`]: pure).
-//! [`write`], [`remove`] and [`sweep`] keep the records of this process and
-//! end the sessions of dead ones.
+//! The records directory must be a private directory (owned by pppd's user,
+//! writable by nobody else); records are opened without following links and
+//! without blocking.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -17,7 +25,7 @@ use core::time::Duration;
 
 use crate::discovery;
 use crate::engine::Session;
-use crate::os;
+use crate::os::{self, Dir, Fd, OsError};
 use crate::text::{parse_hex, HexBytes};
 use crate::wire::MacAddr;
 use crate::{cat, info, push, warning};
@@ -74,35 +82,89 @@ pub fn encode(r: &Record) -> String {
     out
 }
 
-/// The path of this process's record for `ifname`.
-fn own_path(ifname: &str) -> String {
-    cat!(DIR, '/', &file_name(ifname, os::pid()))
+/// This process's record of its live session, locked for as long as the
+/// session (and any process pppd forks) lives.
+#[derive(Debug)]
+pub struct Held {
+    dir: Dir,
+    name: String,
+    fd: Fd,
+    record: Record,
 }
 
-/// Records the live session so that a later pppd can end it if this one
-/// dies. A failure is logged, never fatal.
-pub fn write(ifname: &str, session: &Session) {
-    let r = Record {
-        ifname: ifname.into(),
-        pid: os::pid(),
-        session: session.clone(),
-    };
-    let done = os::make_dir(DIR)
-        .and_then(|()| os::write_file_atomic(&own_path(ifname), encode(&r).as_bytes()));
-    if let Err(e) = done {
-        warning!(
-            "Cannot record the session in ",
-            DIR,
-            " (",
-            e,
-            "); a crash will leave it to the AC's timeout"
-        );
+impl Held {
+    /// Writes and locks the record of `session` on `ifname` in `dir`. A
+    /// failure is logged, never fatal (`None`).
+    pub fn create(dir: &str, ifname: &str, session: &Session) -> Option<Held> {
+        let record = Record {
+            ifname: ifname.into(),
+            pid: os::pid(),
+            session: session.clone(),
+        };
+        match Self::try_create(dir, record) {
+            Ok(held) => Some(held),
+            Err(e) => {
+                warning!(
+                    "Cannot record the session in ",
+                    dir,
+                    " (",
+                    e,
+                    "); a crash will leave it to the AC's timeout"
+                );
+                None
+            }
+        }
     }
-}
 
-/// Removes this process's record for `ifname` (the session ended cleanly).
-pub fn remove(ifname: &str) {
-    let _ = os::remove_file(&own_path(ifname));
+    fn try_create(dir: &str, record: Record) -> Result<Held, OsError> {
+        let dir = Dir::open_private(dir)?;
+        let name = file_name(&record.ifname, record.pid);
+        let (fd, tmp) = dir.create_new(&cat!('.', &name, '.'))?;
+        // Locked before it has its name: no one can see it unlocked.
+        let written = os::try_lock(&fd)
+            .and_then(|_| os::write_at_start(&fd, encode(&record).as_bytes()))
+            .and_then(|()| dir.rename(&tmp, &name));
+        if let Err(e) = written {
+            let _ = dir.unlink(&tmp);
+            return Err(e);
+        }
+        Ok(Held {
+            dir,
+            name,
+            fd,
+            record,
+        })
+    }
+
+    /// pppd now runs as `pid` (it detached: `updetach`, or `persist` in the
+    /// background): rename the record and update its pid, through the
+    /// descriptor the new process shares, so the lock stays.
+    pub fn set_pid(&mut self, pid: i32) {
+        if pid == self.record.pid {
+            return;
+        }
+        self.record.pid = pid;
+        let name = file_name(&self.record.ifname, pid);
+        let done = self
+            .dir
+            .rename(&self.name, &name)
+            .and_then(|()| os::write_at_start(&self.fd, encode(&self.record).as_bytes()));
+        self.name = name;
+        if let Err(e) = done {
+            warning!("Cannot update the session record for pid ", pid, ": ", e);
+        }
+    }
+
+    /// The session ended cleanly: remove the record (the lock goes with the
+    /// descriptor).
+    pub fn release(self) {
+        let _ = self.dir.unlink(&self.name);
+    }
+
+    /// The record's descriptor (a forked script child closes it).
+    pub fn raw_fd(&self) -> core::ffi::c_int {
+        self.fd.raw()
+    }
 }
 
 /// After a stale PADT, how long the access concentrator gets to release the
@@ -111,68 +173,125 @@ pub fn remove(ifname: &str) {
 /// sent at once, which would cost a whole PADI timeout (5 s).
 const STALE_RELEASE: Duration = Duration::from_secs(1);
 
-/// Ends sessions that dead pppd processes left on `ifname` (PADT from
-/// `our_mac`, then the record is removed). With `adopt`, only removes the
-/// record of that session (we are attaching to it). Problems are logged,
-/// never fatal.
-pub fn sweep(ifname: &str, our_mac: MacAddr, debug: bool, adopt: Option<(u16, MacAddr)>) {
-    let Ok(names) = os::list_dir(DIR) else {
-        return;
+/// A stale record this process claimed (it holds the lock until dropped).
+struct Claimed {
+    name: String,
+    record: Record,
+    _lock: Fd,
+}
+
+/// The records of dead owners on `ifname` in `dir`, claimed (locked); a
+/// corrupt record is logged and removed. Live ones (locked by their owner,
+/// or by another pppd claiming them right now) are left alone.
+fn claim_stale(dir: &Dir, ifname: &str) -> Vec<Claimed> {
+    let Ok(names) = dir.list() else {
+        return Vec::new();
     };
-    let mut sent = 0;
-    for name in names.iter().filter(|n| is_record_for(n, ifname)) {
-        let path = cat!(DIR, '/', name);
-        let Ok(text) = os::read_file(&path) else {
+    let mut out = Vec::new();
+    for name in names.into_iter().filter(|n| is_record_for(n, ifname)) {
+        let Ok(fd) = dir.open_read(&name, false) else {
             continue;
         };
-        let rec = match decode(&text) {
-            Ok(r) => r,
+        if os::try_lock(&fd) != Ok(true) {
+            continue;
+        }
+        match os::read_all(&fd)
+            .map_err(|_| "unreadable")
+            .and_then(|t| decode(&t))
+        {
+            Ok(record) => out.push(Claimed {
+                name,
+                record,
+                _lock: fd,
+            }),
             Err(why) => {
                 warning!(
                     "Ignoring and removing corrupt session record ",
-                    &path,
+                    dir.path(),
+                    '/',
+                    &name,
                     ": ",
                     why
                 );
-                let _ = os::remove_file(&path);
-                continue;
+                let _ = dir.unlink(&name);
             }
-        };
-        if rec.pid == os::pid() || os::is_running_pppd(rec.pid) {
-            continue;
-        }
-        // Claim it: only the pppd whose unlink succeeds sends the PADT.
-        if os::remove_file(&path) != Ok(true) {
-            continue;
-        }
-        let s = &rec.session;
-        if let Some((sid, mac)) = adopt {
-            if (s.session_id, s.ac_mac) == (sid, mac) {
-                info!("Taking over PPPoE session ", sid, " left by pppd ", rec.pid);
-            }
-            continue;
-        }
-        let mut s = rec.session.clone();
-        s.our_mac = our_mac;
-        match discovery::send_padt(ifname, &s, debug) {
-            Ok(()) => {
-                sent += 1;
-                info!(
-                    "Sent PADT for stale session ",
-                    s.session_id, " to ", s.ac_mac, " (left by pppd ", rec.pid, " on ", ifname, ")"
-                )
-            }
-            Err(e) => warning!(
-                "Could not send PADT for stale session ",
-                s.session_id,
-                ": ",
-                e
-            ),
         }
     }
+    out
+}
+
+/// Ends sessions that dead pppd processes left on `ifname` (a PADT from
+/// `our_mac`, then the record is removed). With `adopt`, that one session
+/// is taken over instead (we attach to it; its record is removed without a
+/// PADT); the others are ended. Problems are logged, never fatal.
+pub fn sweep(
+    dir: &str,
+    ifname: &str,
+    our_mac: MacAddr,
+    debug: bool,
+    adopt: Option<(u16, MacAddr)>,
+) {
+    let sent = sweep_with(dir, ifname, our_mac, adopt, |s| {
+        discovery::send_padt(ifname, s, debug)
+    });
     if sent > 0 {
         os::sleep(STALE_RELEASE);
     }
+}
+
+/// [`sweep`] with the PADT sender given; the number of PADTs sent.
+fn sweep_with(
+    dir: &str,
+    ifname: &str,
+    our_mac: MacAddr,
+    adopt: Option<(u16, MacAddr)>,
+    mut send_padt: impl FnMut(&Session) -> Result<(), OsError>,
+) -> usize {
+    let dir = match Dir::open_private(dir) {
+        Ok(d) => d,
+        Err(e) if e.errno == libc::ENOENT => return 0,
+        Err(e) => {
+            warning!("Not using the session records in ", dir, ": ", e);
+            return 0;
+        }
+    };
+    let mut sent = 0;
+    for c in claim_stale(&dir, ifname) {
+        let s = &c.record.session;
+        if adopt == Some((s.session_id, s.ac_mac)) {
+            info!(
+                "Taking over PPPoE session ",
+                s.session_id, " left by pppd ", c.record.pid
+            );
+        } else {
+            let mut s = s.clone();
+            s.our_mac = our_mac;
+            match send_padt(&s) {
+                Ok(()) => {
+                    sent += 1;
+                    info!(
+                        "Sent PADT for stale session ",
+                        s.session_id,
+                        " to ",
+                        s.ac_mac,
+                        " (left by pppd ",
+                        c.record.pid,
+                        " on ",
+                        ifname,
+                        ")"
+                    )
+                }
+                Err(e) => warning!(
+                    "Could not send PADT for stale session ",
+                    s.session_id,
+                    ": ",
+                    e
+                ),
+            }
+        }
+        let _ = dir.unlink(&c.name);
+    }
+    sent
 }
 
 /// Parses a record; the error names what is wrong (for the log line).
@@ -298,6 +417,105 @@ host_uniq=c0ffee\ncookie=0000000000000000000000000000000000000000\n"
             decode(&good.as_bytes()[..good.len() / 2]),
             Err("bad our_mac")
         );
+    }
+
+    /// A private records directory of this test's own.
+    fn records_dir(name: &str) -> String {
+        let dir = std::env::temp_dir().join(alloc::format!("rp-pppoe-stale-{name}-{}", os::pid()));
+        let _ = std::fs::remove_dir_all(&dir);
+        String::from(dir.to_str().unwrap())
+    }
+
+    fn session(id: u16) -> Session {
+        Session {
+            session_id: id,
+            ..record().session
+        }
+    }
+
+    /// Sweeps `dir` for eth0; the session ids it sent a PADT for.
+    fn swept(dir: &str, adopt: Option<(u16, MacAddr)>) -> Vec<u16> {
+        let mut ids = Vec::new();
+        let us = MacAddr([0x02, 0, 0, 0, 0, 0x09]);
+        sweep_with(dir, "eth0", us, adopt, |s| {
+            assert_eq!(s.our_mac, us);
+            ids.push(s.session_id);
+            Ok(())
+        });
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn a_locked_record_is_alive_whatever_its_pid() {
+        // pppd with `updetach` forks after the session is up and goes on
+        // under a new pid: the pid in the record is then a dead process's.
+        // The lock, held through the descriptor both processes share, still
+        // says the owner is alive, so the next pppd sends no PADT.
+        let dir = records_dir("alive");
+        let mut held = Held::create(&dir, "eth0", &session(7)).unwrap();
+        held.set_pid(999_999); // no such process
+        assert_eq!(swept(&dir, None), [] as [u16; 0]);
+        let name = alloc::format!("{dir}/eth0.999999.session");
+        assert!(
+            std::path::Path::new(&name).exists(),
+            "the record follows the pid"
+        );
+        // The owner dies without cleaning up (kill -9): now it is stale, once.
+        drop(held);
+        assert_eq!(swept(&dir, None), [7]);
+        assert_eq!(swept(&dir, None), [] as [u16; 0]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_clean_end_leaves_no_record() {
+        let dir = records_dir("clean");
+        let held = Held::create(&dir, "eth0", &session(8)).unwrap();
+        held.release();
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn adopting_one_session_still_ends_the_others() {
+        let dir = records_dir("adopt");
+        for (id, pid) in [(1u16, 101), (2, 102), (3, 103)] {
+            let rec = Record {
+                pid,
+                session: session(id),
+                ..record()
+            };
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(alloc::format!("{dir}/eth0.{pid}.session"), encode(&rec)).unwrap();
+        }
+        let ac = record().session.ac_mac;
+        // Session 2 is taken over (pppoe-sess); 1 and 3 get their PADT.
+        assert_eq!(swept(&dir, Some((2, ac))), [1, 3]);
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn records_only_in_a_private_directory_and_never_through_links() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = records_dir("private");
+        std::fs::create_dir_all(&dir).unwrap();
+        let stale = encode(&record());
+        std::fs::write(alloc::format!("{dir}/eth0.4242.session"), &stale).unwrap();
+        // Writable by others: not used at all.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert_eq!(swept(&dir, None), [] as [u16; 0]);
+        assert!(Held::create(&dir, "eth0", &session(9)).is_none());
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        // A link or a FIFO named like a record is skipped, without hanging.
+        std::os::unix::fs::symlink("/etc/hostname", alloc::format!("{dir}/eth0.5.session"))
+            .unwrap();
+        let fifo = std::ffi::CString::new(alloc::format!("{dir}/eth0.6.session")).unwrap();
+        // SAFETY: a valid C string.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        assert_eq!(swept(&dir, None), [0x1234]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -96,6 +96,7 @@ struct V24 {
     phasechange: *mut *mut b::notifier,
     exitnotify: *mut *mut b::notifier,
     ip_up_notifier: *mut *mut b::notifier,
+    pidchange: *mut *mut b::notifier,
 }
 
 /// 2.5.x: accessor functions.
@@ -131,6 +132,8 @@ pub(crate) enum Notify {
     Phase,
     Exit,
     IpUp,
+    /// pppd continues under a new pid (it detached).
+    PidChange,
 }
 
 /// State the plugin keeps between pppd's calls.
@@ -216,6 +219,7 @@ pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
             phasechange: lookup(b::PPP_SYM_PHASECHANGE).cast(),
             exitnotify: lookup(b::PPP_SYM_EXITNOTIFY).cast(),
             ip_up_notifier: lookup(b::PPP_SYM_IP_UP_NOTIFIER).cast(),
+            pidchange: lookup(b::PPP_SYM_PIDCHANGE).cast(),
         },
         #[cfg(pppd_abi = "2.5")]
         v25: V25 {
@@ -478,6 +482,7 @@ impl Api {
                 Notify::Phase => self.v24.phasechange,
                 Notify::Exit => self.v24.exitnotify,
                 Notify::IpUp => self.v24.ip_up_notifier,
+                Notify::PidChange => self.v24.pidchange,
             };
             match self.v24.add_notifier {
                 // SAFETY: list is one of pppd's notifier list heads; pppd
@@ -492,6 +497,7 @@ impl Api {
                 Notify::Phase => b::NF_PHASE_CHANGE,
                 Notify::Exit => b::NF_EXIT,
                 Notify::IpUp => b::NF_IP_UP,
+                Notify::PidChange => b::NF_PID_CHANGE,
             };
             match self.v25.add_notify {
                 // SAFETY: ppp_add_notify takes an NF_* kind, a function and a context.

@@ -7,7 +7,7 @@ use core::ptr::{addr_of_mut, null_mut};
 
 use rp_pppoe_core::{cat, error, os};
 
-use super::api::{self, Api};
+use super::api::{self, Api, Notify};
 use super::bindings::{self as b, channel};
 use super::{link, report, session, values};
 
@@ -75,6 +75,9 @@ extern "C" fn check_options() {
         }
     }
     let configured = link::prepare(api);
+    // Without it a detached pppd's session record would name a dead pid;
+    // the record's lock, not the pid, proves the owner alive either way.
+    api.add_notify(Notify::PidChange, Some(on_pid_change));
     if let Some(path) = &settings.status_file {
         let ifname = session::interface().unwrap_or_default();
         report::start(api, path, &ifname, settings.padi_attempts);
@@ -95,6 +98,11 @@ extern "C" fn disconnect() {
 /// and after every failed connect; pppd may call it twice.
 extern "C" fn cleanup() {
     session::teardown();
+}
+
+/// pppd notifier: pppd continues as process `pid` (it detached).
+extern "C" fn on_pid_change(_arg: *mut core::ffi::c_void, pid: c_int) {
+    session::pid_changed(pid);
 }
 
 /// In a forked script child: close our descriptors, touch nothing else.

@@ -2,6 +2,9 @@
 //! (docs/pppd-abi.md §5.5). pppd offers the option table's `o_wild` entry
 //! every word no other option took; `options` passes it here.
 
+use alloc::string::String;
+
+use rp_pppoe_core::text::Escaped;
 use rp_pppoe_core::{cat, os};
 
 use super::api::{self, StringVar};
@@ -33,20 +36,33 @@ pub(crate) fn claim(word: &str, doit: bool) -> Option<&str> {
         return (ethernet || explicit).then_some(name);
     }
     let api = api::get()?;
-    let problem = match info {
-        Err(e) if e.errno == libc::ENODEV => cat!("PPPoE interface ", name, " does not exist"),
-        Err(e) => cat!("cannot use interface ", name, " for PPPoE: ", e),
-        Ok(i) if i.hwtype != os::ARPHRD_ETHER => {
-            cat!("interface ", name, " is not an Ethernet interface")
-        }
-        Ok(_) => {
+    match problem(name, info) {
+        None => {
             api.set_string(StringVar::Devnam, name);
             channel::install(api, name);
-            return Some(name);
+            Some(name)
         }
-    };
-    api.option_error(&problem);
-    None
+        Some(message) => {
+            api.option_error(&message);
+            None
+        }
+    }
+}
+
+/// Why interface `name` cannot carry PPPoE (the option error), if it cannot.
+/// The name is escaped: it comes from the command line.
+fn problem(name: &str, info: Result<os::IfInfo, os::OsError>) -> Option<String> {
+    let shown = Escaped::text(name.as_bytes());
+    match info {
+        Err(e) if e.errno == libc::ENODEV => {
+            Some(cat!("PPPoE interface ", shown, " does not exist"))
+        }
+        Err(e) => Some(cat!("cannot use interface ", shown, " for PPPoE: ", e)),
+        Ok(i) if i.hwtype != os::ARPHRD_ETHER => {
+            Some(cat!("interface ", shown, " is not an Ethernet interface"))
+        }
+        Ok(_) => None,
+    }
 }
 
 #[cfg(test)]
@@ -59,6 +75,23 @@ mod tests {
         assert_eq!(device_name("eth0"), ("eth0", false));
         assert_eq!(device_name("nic-"), ("nic-", false));
         assert_eq!(device_name("nic-br-wan"), ("br-wan", true));
+    }
+
+    #[test]
+    fn interface_errors_escape_the_name() {
+        let missing = Err(os::OsError {
+            what: "SIOCGIFINDEX",
+            errno: libc::ENODEV,
+        });
+        assert_eq!(
+            problem("eth\x1b[2J0", missing).unwrap(),
+            "PPPoE interface eth\\x1b[2J0 does not exist"
+        );
+        let lo = os::if_info("lo");
+        assert_eq!(
+            problem("lo", lo).unwrap(),
+            "interface lo is not an Ethernet interface"
+        );
     }
 
     #[test]

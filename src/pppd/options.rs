@@ -172,17 +172,18 @@ pub(crate) static mut OPTIONS: [option_t; N_OPTIONS] = [
         c"Legacy alias for pppoe-ac",
         ALIAS,
     ),
+    // Privileged: it makes pppd send a PADT for any session on the wire.
     string(
         c"pppoe-sess",
         addr_of_mut!(SESS),
         c"Attach to existing session (sessid:macaddr)",
-        0,
+        b::OPT_PRIV,
     ),
     string(
         c"rp_pppoe_sess",
         addr_of_mut!(SESS),
         c"Legacy alias for pppoe-sess",
-        ALIAS,
+        ALIAS | b::OPT_PRIV,
     ),
     int(
         c"pppoe-verbose",
@@ -305,6 +306,20 @@ mod tests {
             "nopppoe-stale-cleanup",
         ] {
             assert!(names.iter().any(|x| x == n), "{n} missing");
+        }
+    }
+
+    #[test]
+    fn privileged_options() {
+        let t = addr_of_mut!(OPTIONS).cast::<option_t>();
+        for i in 0..N_OPTIONS - 1 {
+            // SAFETY: test-only read of our own table within bounds.
+            let o = unsafe { &*t.add(i) };
+            // SAFETY: every entry but the terminator has a name.
+            let name = unsafe { CStr::from_ptr(o.name) }.to_str().unwrap();
+            let privileged = o.flags & b::OPT_PRIV != 0;
+            let want = matches!(name, "pppoe-sess" | "rp_pppoe_sess" | "pppoe-status-file");
+            assert_eq!(privileged, want, "{name}");
         }
     }
 

@@ -11,7 +11,7 @@ use rp_pppoe_core::engine::{Failure, Session};
 use rp_pppoe_core::os::{self, Errno, Fd, IfInfo};
 use rp_pppoe_core::stale;
 use rp_pppoe_core::status::{EndedBy, State};
-use rp_pppoe_core::text::text;
+use rp_pppoe_core::text::{text, Escaped};
 use rp_pppoe_core::{debug, error, info, warning};
 
 use super::api::{self, Api, PppdCell, StringVar};
@@ -33,6 +33,8 @@ struct Conn {
     pppox: Option<Fd>,
     /// The session, until it is torn down (PADT sent at most once).
     session: Option<Session>,
+    /// Its stale-session record, locked while the session lives.
+    record: Option<stale::Held>,
 }
 
 static CONN: PppdCell<Conn> = PppdCell::new(Conn {
@@ -44,6 +46,7 @@ static CONN: PppdCell<Conn> = PppdCell::new(Conn {
     },
     pppox: None,
     session: None,
+    record: None,
 });
 
 /// The device word named `ifname`.
@@ -103,7 +106,7 @@ pub(crate) fn connect() -> Option<c_int> {
     api.set_string(StringVar::PppDevnam, &ifname);
     let debug = api.debug();
     if settings.stale_cleanup {
-        stale::sweep(&ifname, info.mac, debug, settings.attach);
+        stale::sweep(stale::DIR, &ifname, info.mac, debug, settings.attach);
     }
     let session = match settings.attach {
         Some((sid, ac_mac)) => attach(sid, ac_mac, &info),
@@ -125,7 +128,7 @@ pub(crate) fn connect() -> Option<c_int> {
         padt(&ifname, &session, debug);
         return None;
     }
-    stale::write(&ifname, &session);
+    let record = stale::Held::create(stale::DIR, &ifname, &session);
     let fd = pppox.raw();
     report::report(State::Session {
         session_id: session.session_id,
@@ -135,6 +138,7 @@ pub(crate) fn connect() -> Option<c_int> {
     CONN.with(|c| {
         c.pppox = Some(pppox);
         c.session = Some(session);
+        c.record = record;
     })?;
     Some(fd)
 }
@@ -222,8 +226,15 @@ fn announce(api: &Api, ifname: &str, session: &Session) {
     warning!("Connected to ", &mac, " via interface ", ifname);
     api.script_setenv("MACREMOTE", &mac);
     if !session.ac_name.is_empty() {
-        api.script_setenv("ACNAME", &String::from_utf8_lossy(&session.ac_name));
+        api.script_setenv("ACNAME", &acname(&session.ac_name));
     }
+}
+
+/// `ACNAME` for ip-up/ip-down: the AC-Name from the wire, printable only
+/// (control characters as `\xNN`), so no script can be handed an escape
+/// sequence or a newline.
+fn acname(name: &[u8]) -> String {
+    text(&Escaped::text(name))
 }
 
 /// Sends the PADT for `session` and logs the outcome.
@@ -237,9 +248,14 @@ fn padt(ifname: &str, session: &Session, debug: bool) {
 /// Ends the session once: unbind the kernel socket, close it, send PADT
 /// unless the AC already ended the session. Safe to call any number of times.
 pub(crate) fn teardown() {
-    let Some((pppox, session, ifname)) =
-        CONN.with(|c| (c.pppox.take(), c.session.take(), c.ifname.clone()))
-    else {
+    let Some((pppox, session, record, ifname)) = CONN.with(|c| {
+        (
+            c.pppox.take(),
+            c.session.take(),
+            c.record.take(),
+            c.ifname.clone(),
+        )
+    }) else {
         return;
     };
     let debug = api::get().is_some_and(|a| a.debug());
@@ -254,7 +270,9 @@ pub(crate) fn teardown() {
     }
     drop(pppox);
     let Some(s) = session else { return };
-    stale::remove(&ifname);
+    if let Some(r) = record {
+        r.release();
+    }
     report::session_ended(api::get().map_or(-1, Api::status), ended_by_ac);
     if ended_by_ac {
         info!(
@@ -268,14 +286,35 @@ pub(crate) fn teardown() {
 
 /// In a forked script child: close our descriptors, touch nothing else.
 pub(crate) fn close_fds() {
-    if let Some(fd) = CONN.with(|c| c.pppox.as_ref().map(Fd::raw)).flatten() {
+    let fds = CONN.with(|c| {
+        [
+            c.pppox.as_ref().map(Fd::raw),
+            c.record.as_ref().map(stale::Held::raw_fd),
+        ]
+    });
+    for fd in fds.into_iter().flatten().flatten() {
         os::close_raw(fd);
     }
+}
+
+/// pppd now runs as `pid` (it detached): the session record follows it.
+pub(crate) fn pid_changed(pid: c_int) {
+    CONN.with(|c| {
+        if let Some(r) = c.record.as_mut() {
+            r.set_pid(pid);
+        }
+    });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn acname_is_printable() {
+        assert_eq!(acname(b"isp-ac 1"), "isp-ac 1");
+        assert_eq!(acname(b"ac\n\x1b[31m;reboot"), "ac\\x0a\\x1b[31m;reboot");
+    }
 
     #[test]
     fn teardown_without_session_is_a_no_op() {

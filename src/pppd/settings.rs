@@ -66,7 +66,11 @@ impl Raw {
             )
         })?;
         let status_file = checked(&self.status_file, parse_path, |v| {
-            cat!("invalid pppoe-status-file path '", shown(v), "'")
+            cat!(
+                "invalid pppoe-status-file path '",
+                shown(v),
+                "' (an absolute path is needed)"
+            )
         })?;
         Ok(Settings {
             service: self.service.clone(),
@@ -96,16 +100,21 @@ fn checked<T>(
         .transpose()
 }
 
-/// `aa:bb:cc:dd:ee:ff`.
+/// `aa:bb:cc:dd:ee:ff`, unicast: a PADO never comes from a group or zero
+/// address, and a session's PADT must not go to one.
 fn parse_mac(v: &[u8]) -> Option<MacAddr> {
-    core::str::from_utf8(v).ok().and_then(MacAddr::parse)
+    core::str::from_utf8(v)
+        .ok()
+        .and_then(MacAddr::parse)
+        .filter(MacAddr::is_unicast)
 }
 
-/// A non-empty UTF-8 path.
+/// An absolute UTF-8 path (pppd changes to `/` when it detaches, so a
+/// relative one would not stay where the user meant).
 fn parse_path(v: &[u8]) -> Option<String> {
     core::str::from_utf8(v)
         .ok()
-        .filter(|p| !p.is_empty())
+        .filter(|p| p.starts_with('/') && p.len() > 1)
         .map(String::from)
 }
 
@@ -128,12 +137,31 @@ pub(crate) fn parse_sess(v: &[u8]) -> Option<(u16, MacAddr)> {
     if sid == 0 || sid == 0xffff {
         return None;
     }
-    Some((sid, MacAddr::parse(mac)?))
+    Some((sid, parse_mac(mac.as_bytes())?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_and_zero_macs_are_refused() {
+        // The final PADT would go to everyone (pppoe-sess), or no PADO could
+        // ever match (pppoe-mac).
+        for bad in [
+            "ff:ff:ff:ff:ff:ff",
+            "01:00:5e:00:00:01",
+            "00:00:00:00:00:00",
+        ] {
+            assert_eq!(
+                parse_sess(alloc::format!("7:{bad}").as_bytes()),
+                None,
+                "{bad}"
+            );
+            assert_eq!(parse_mac(bad.as_bytes()), None, "{bad}");
+        }
+        assert!(parse_mac(b"02:00:00:00:00:01").is_some());
+    }
 
     #[test]
     fn sess() {
@@ -177,6 +205,28 @@ mod tests {
             .parse()
             .unwrap_err()
             .starts_with("cannot parse pppoe-sess option value 'nope'"));
+    }
+
+    #[test]
+    fn status_file_path_must_be_absolute() {
+        let with = |p: &[u8]| Raw {
+            status_file: Some(p.to_vec()),
+            padi_timeout: 5,
+            padi_attempts: 3,
+            ..Raw::default()
+        };
+        assert_eq!(
+            with(b"/var/run/wan.json")
+                .parse()
+                .unwrap()
+                .status_file
+                .as_deref(),
+            Some("/var/run/wan.json")
+        );
+        for bad in [&b"wan.json"[..], b"./wan.json", b"", b"/"] {
+            let e = with(bad).parse().unwrap_err();
+            assert!(e.contains("an absolute path is needed"), "{e}");
+        }
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub use session::Session;
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
+use core::cell::Cell;
 use core::time::Duration;
 
 use crate::log;
@@ -36,6 +37,10 @@ use crate::wire::{self, Code, Frame, MacAddr, Repr, Tag, TagType};
 
 use offer::{host_uniq_ok, log_error_tags, service_names, Summary};
 
+/// Lines above debug level that frames may cause per discovery (bad PADOs,
+/// error tags, PADOs from other ACs with `pppoe-mac`); later ones go to
+/// debug level, so a flood of crafted frames cannot flood syslog.
+const MAX_FRAME_NOTICES: u32 = 8;
 /// Offer events kept while the caller does not poll; later ones are dropped.
 const MAX_QUEUED_OFFERS: usize = 16;
 /// Frames kept while the caller does not poll; the oldest is dropped beyond this.
@@ -130,6 +135,8 @@ pub struct Engine {
     transmit: VecDeque<Transmit>,
     events: VecDeque<Event>,
     last_ignored: Option<Ignored>,
+    /// Frame-caused lines above debug level so far (see [`MAX_FRAME_NOTICES`]).
+    notices: Cell<u32>,
 }
 
 impl Engine {
@@ -143,6 +150,7 @@ impl Engine {
             transmit: VecDeque::new(),
             events: VecDeque::new(),
             last_ignored: None,
+            notices: Cell::new(0),
         };
         engine.send_padi(now, 1);
         engine
@@ -152,7 +160,7 @@ impl Engine {
     pub fn handle_frame(&mut self, now: Duration, frame: &[u8]) {
         let result = self.process(now, frame);
         if let Err(reason) = result {
-            log!(reason.level(); reason);
+            log!(self.frame_level(reason.level()); reason);
         }
         self.last_ignored = result.err();
     }
@@ -209,6 +217,27 @@ impl Engine {
     #[cfg_attr(not(test), allow(dead_code))] // part of the API; used by tests
     pub fn last_ignored(&self) -> Option<Ignored> {
         self.last_ignored
+    }
+
+    /// The level for a line a received frame causes: as asked, until
+    /// [`MAX_FRAME_NOTICES`] lines above debug level were logged; then debug
+    /// (and once a line saying so).
+    fn frame_level(&self, level: Level) -> Level {
+        if level > Level::Warn {
+            return level;
+        }
+        let n = self.notices.get().saturating_add(1);
+        self.notices.set(n);
+        if n == MAX_FRAME_NOTICES + 1 {
+            log!(Level::Warn;
+                "Many unusable discovery packets; more are logged only with debug"
+            );
+        }
+        if n > MAX_FRAME_NOTICES {
+            Level::Debug
+        } else {
+            level
+        }
     }
 
     fn process(&mut self, now: Duration, bytes: &[u8]) -> Result<(), Ignored> {
@@ -291,7 +320,7 @@ impl Engine {
             return Err(Ignored::NoServiceName);
         }
         if let Some(tag) = tags.first_error {
-            log_error_tags(Code::PADO, payload);
+            log_error_tags(Code::PADO, payload, self.frame_level(Level::Error));
             return Err(Ignored::ErrorTag(Code::PADO, tag.ty));
         }
         if config
@@ -337,7 +366,7 @@ impl Engine {
             return Err(Ignored::HostUniqMismatch(Code::PADS));
         }
         if let Some(tag) = tags.first_error {
-            log_error_tags(Code::PADS, payload);
+            log_error_tags(Code::PADS, payload, self.frame_level(Level::Error));
             self.padr_failed(
                 now,
                 "No usable PADS: the access concentrator answered the last PADR with an error",

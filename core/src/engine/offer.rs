@@ -134,11 +134,15 @@ pub(super) fn service_names(payload: &[u8]) -> impl Iterator<Item = &[u8]> {
         .map(|t| t.value)
 }
 
-/// Logs every error tag of a validated payload: "PADO: Service-Name-Error: TEXT".
-pub(super) fn log_error_tags(code: Code, payload: &[u8]) {
+/// Logs the error tags of a validated payload ("PADO: Service-Name-Error:
+/// TEXT"): the first at `first`, any others at debug level (a frame can
+/// carry hundreds; one line per frame is enough for syslog).
+pub(super) fn log_error_tags(code: Code, payload: &[u8], first: Level) {
+    let mut level = first;
     for tag in TagIter::new(payload).flatten() {
         if tag.ty.is_error() {
-            log!(Level::Error; code, ": ", tag.ty, ": ", Escaped::text(tag.value));
+            log!(level; code, ": ", tag.ty, ": ", Escaped::text(tag.value));
+            level = Level::Debug;
         }
     }
 }

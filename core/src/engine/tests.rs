@@ -615,12 +615,47 @@ fn pado_with_error_tag_skipped_and_discovery_goes_on() {
         Level::Error,
         "PADO: AC-System-Error: busy\\x0d\\x0a\\x1b[31m"
     ));
-    assert!(logged(Level::Error, "PADO: Generic-Error: \u{fffd}x"));
+    // One error line per frame: the second tag only at debug level.
+    assert!(logged(Level::Debug, "PADO: Generic-Error: \u{fffd}x"));
+    assert!(!logged(Level::Error, "PADO: Generic-Error: \u{fffd}x"));
     net.choose(AC2, &[]);
     assert_eq!(
         net.offers().iter().map(|o| o.accepted).collect::<Vec<_>>(),
         [false, false, true]
     );
+}
+
+#[test]
+fn a_flood_of_bad_padoes_cannot_flood_the_log() {
+    // 300 PADOs with 50 error tags each, and 300 from another AC than
+    // pppoe-mac: a handful of lines above debug level, not hundreds.
+    let mut net = Net::new(Config {
+        ac_mac: Some(AC2),
+        ..config()
+    });
+    let errors: Vec<Tag<'_>> = (0..50)
+        .map(|_| tag(TagType::GENERIC_ERROR, b"go away"))
+        .collect();
+    for _ in 0..300 {
+        net.recv(&pado(AC2, &errors));
+        net.recv(&pado(AC, &[]));
+    }
+    let loud = take_logs()
+        .into_iter()
+        .filter(|(level, _)| *level <= Level::Warn)
+        .map(|(_, line)| line)
+        .collect::<Vec<_>>();
+    assert_eq!(loud.len(), 8 + 1, "{loud:?}");
+    assert_eq!(
+        loud.last().map(String::as_str),
+        Some("Many unusable discovery packets; more are logged only with debug")
+    );
+    // Nothing is lost with pppd's debug option.
+    net.recv(&pado(AC, &[]));
+    assert!(logged(
+        Level::Debug,
+        "Ignoring PADO packet from wrong MAC address 00:11:22:33:44:55"
+    ));
 }
 
 #[test]

@@ -12,7 +12,7 @@ mod malloc;
 mod packet;
 mod pppox;
 
-pub use fs::{list_dir, make_dir, read_file, remove_file, write_file_atomic};
+pub use fs::{read_all, read_file, try_lock, write_at_start, write_file_atomic, Dir};
 pub use malloc::Malloc;
 pub use packet::{discovery_filter, DiscoverySocket};
 pub use pppox::{is_no_kernel_support, pppox_connect, pppox_socket};
@@ -25,7 +25,7 @@ use alloc::string::String;
 
 use crate::text::Put;
 use crate::wire::MacAddr;
-use crate::{cat, display_via_put, push};
+use crate::{display_via_put, push};
 
 /// `ARPHRD_ETHER`.
 pub const ARPHRD_ETHER: u16 = 1;
@@ -237,24 +237,6 @@ pub fn unix_millis() -> u64 {
     (ts.tv_sec as u64)
         .saturating_mul(1000)
         .saturating_add(ts.tv_nsec as u64 / 1_000_000)
-}
-
-/// True if `pid` is a running pppd (so its session is not stale). A
-/// recycled pid that now belongs to another program does not count.
-pub fn is_running_pppd(pid: i32) -> bool {
-    if pid <= 0 {
-        return false;
-    }
-    // SAFETY: signal 0 only checks that the process exists.
-    let exists = unsafe { libc::kill(pid, 0) } == 0 || errno() == libc::EPERM;
-    if !exists {
-        return false;
-    }
-    match read_file(&cat!("/proc/", pid, "/comm")) {
-        Ok(comm) => comm.strip_suffix(b"\n").unwrap_or(&comm) == b"pppd",
-        // No /proc: trust kill().
-        Err(_) => true,
-    }
 }
 
 /// The local and peer IPv4 addresses of a point-to-point interface (ppp0).

@@ -27,38 +27,31 @@ const fn bpf(code: u32, jt: u8, jf: u8, k: u32) -> libc::sock_filter {
     }
 }
 
-/// A classic BPF program that passes only frames addressed to `mac`, and
-/// broadcast PADTs: with many pppd processes on one interface (multi-dial),
-/// no pppd is woken for another one's PADOs, PADSs, or any PADI, PADR or
-/// frame that is not for it.
-pub fn discovery_filter(mac: MacAddr) -> [libc::sock_filter; 12] {
+/// A classic BPF program that passes only frames addressed to `mac`: with
+/// many pppd processes on one interface (multi-dial), no pppd is woken for
+/// another one's PADOs and PADSs, any PADI or PADR, or a broadcast PADT
+/// (which a client ignores during discovery anyway).
+pub fn discovery_filter(mac: MacAddr) -> [libc::sock_filter; 6] {
     let m = mac.0;
     let low4 = u32::from_be_bytes([m[2], m[3], m[4], m[5]]);
     let high2 = u32::from(u16::from_be_bytes([m[0], m[1]]));
     const LD_W: u32 = libc::BPF_LD | libc::BPF_W | libc::BPF_ABS;
     const LD_H: u32 = libc::BPF_LD | libc::BPF_H | libc::BPF_ABS;
-    const LD_B: u32 = libc::BPF_LD | libc::BPF_B | libc::BPF_ABS;
     const JEQ: u32 = libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K;
     const RET: u32 = libc::BPF_RET | libc::BPF_K;
     const ACCEPT: u32 = 0x0004_0000;
     [
-        bpf(LD_W, 0, 0, 2),          // 0: A = dst[2..6]
-        bpf(JEQ, 0, 3, low4),        // 1: ours? -> 2, else broadcast test at 5
-        bpf(LD_H, 0, 0, 0),          // 2: A = dst[0..2]
-        bpf(JEQ, 0, 7, high2),       // 3: ours -> 4, else drop (11)
-        bpf(RET, 0, 0, ACCEPT),      // 4: accept
-        bpf(JEQ, 0, 5, 0xffff_ffff), // 5: dst[2..6] broadcast? else drop
-        bpf(LD_H, 0, 0, 0),          // 6: A = dst[0..2]
-        bpf(JEQ, 0, 3, 0xffff),      // 7: broadcast? else drop
-        bpf(LD_B, 0, 0, 15),         // 8: A = PPPoE code
-        bpf(JEQ, 0, 1, 0xa7),        // 9: PADT -> accept, else drop
-        bpf(RET, 0, 0, ACCEPT),      // 10: accept
-        bpf(RET, 0, 0, 0),           // 11: drop
+        bpf(LD_W, 0, 0, 2),     // 0: A = dst[2..6]
+        bpf(JEQ, 0, 3, low4),   // 1: ours? -> 2, else drop (5)
+        bpf(LD_H, 0, 0, 0),     // 2: A = dst[0..2]
+        bpf(JEQ, 0, 1, high2),  // 3: ours -> 4, else drop (5)
+        bpf(RET, 0, 0, ACCEPT), // 4: accept
+        bpf(RET, 0, 0, 0),      // 5: drop
     ]
 }
 
 impl DiscoverySocket {
-    /// A client's socket: only frames for our MAC (and broadcast PADT) pass.
+    /// A client's socket: only frames for our MAC pass.
     pub fn open(ifname: &str) -> Result<DiscoverySocket, OsError> {
         Self::open_with(ifname, true)
     }
@@ -72,8 +65,10 @@ impl DiscoverySocket {
 
     fn open_with(ifname: &str, filter: bool) -> Result<DiscoverySocket, OsError> {
         let info = if_info(ifname)?;
-        let proto = ETH_P_PPPOE_DISC.to_be() as c_int;
-        let fd = socket(libc::AF_PACKET, libc::SOCK_RAW, proto, "socket(AF_PACKET)")?;
+        // Protocol 0: the socket queues nothing until it is bound below, by
+        // which time the filter is on (no frame from any interface gets in
+        // unfiltered).
+        let fd = socket(libc::AF_PACKET, libc::SOCK_RAW, 0, "socket(AF_PACKET)")?;
         let one: c_int = 1;
         // SAFETY: SO_BROADCAST takes an int option value of the given size.
         let rc = unsafe {
@@ -88,7 +83,7 @@ impl DiscoverySocket {
         if rc < 0 {
             return Err(OsError::last("setsockopt(SO_BROADCAST)"));
         }
-        // The filter goes on before bind, so no unfiltered frame is queued.
+        // The filter goes on before bind.
         let mut prog = discovery_filter(info.mac);
         let fprog = libc::sock_fprog {
             len: prog.len() as u16,

@@ -20,7 +20,10 @@ use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use rp_pppoe_core::engine::{parse_host_uniq, Config, Engine, Event, Ignored, Mode, Offer};
+use rp_pppoe_core::discovery;
+use rp_pppoe_core::engine::{
+    parse_host_uniq, Config, Engine, Event, Ignored, Mode, Offer, Transmit,
+};
 use rp_pppoe_core::os::{self, DiscoverySocket, OsError};
 use rp_pppoe_core::status;
 use rp_pppoe_core::text::{self, Escaped, HexBytes};
@@ -355,120 +358,179 @@ fn run(o: &Options) -> Result<u8, Fatal> {
         ..Config::default()
     };
     let mut engine = Engine::new(config, os::now());
-    let mut buf = [0u8; wire::MAX_FRAME];
-    let mut acs: Vec<Ac> = Vec::new();
-    let mut matched = false;
-    let mut padis = 0u32;
+    let mut lister = Lister {
+        o,
+        debug,
+        acs: Vec::new(),
+        unlisted: 0,
+        matched: false,
+        padis: 0,
+        out: Ok(()),
+    };
     let sys = |e: OsError| Fatal(format!("interface {}: {e}", o.ifname), exit::SYSTEM);
-    'discovery: loop {
-        while let Some(t) = engine.poll_transmit() {
-            if t.code != Code::PADI {
-                // List-only mode sends nothing else; never send anything but a PADI.
-                debug.line(&format!("NOT SENT (not a PADI) {}", wire::dump(&t.frame)));
-                continue;
-            }
-            if matched {
-                // A matching AC answered in the round that just ended.
-                break 'discovery;
-            }
-            padis += 1;
-            debug.line(&format!("SENT {}", wire::dump(&t.frame)));
-            sock.send(&t.frame).map_err(sys)?;
-        }
-        if padis == 0 {
-            return Err(usage_error(
-                "cannot build a PADI: the Service-Name or Host-Uniq is too long".into(),
-            ));
-        }
-        let mut offers = Vec::new();
-        while let Some(event) = engine.poll_event() {
-            match event {
-                Event::Offer(offer) => offers.push(offer),
-                Event::Listed => break 'discovery,
-                other => debug.line(&format!("unexpected engine event {other:?}")),
-            }
-        }
-        for offer in offers {
-            let ac = match Ac::from_offer(offer) {
-                Ok(ac) => ac,
-                Err(reason) => {
-                    debug.line(&format!("  ignored: {reason}"));
-                    if !o.quiet {
-                        eprintln!("{reason}");
-                    }
-                    continue;
-                }
-            };
-            if acs
-                .iter()
-                .any(|a| a.0.ac_mac == ac.0.ac_mac && a.0.ac_name == ac.0.ac_name)
-            {
-                debug.line("  (this AC was already listed)");
-                continue;
-            }
-            let hit = ac.0.accepted;
-            if !o.quiet && !o.json {
-                print!("{}", ac.text());
-            }
-            acs.push(ac);
-            if hit {
-                matched = true;
-                if o.quiet {
-                    break 'discovery;
-                }
-            }
-        }
-        let now = os::now();
-        let wait = engine
-            .poll_timeout()
-            .map_or(Duration::ZERO, |d| d.saturating_sub(now));
-        let Some(n) = sock.recv(&mut buf, wait).map_err(sys)? else {
-            engine.handle_timeout(os::now());
-            continue;
-        };
-        let frame = buf.get(..n).unwrap_or(&[]);
-        debug.line(&format!("RCVD {}", wire::dump(frame)));
-        engine.handle_frame(os::now(), frame);
-        if let Some(reason) = engine.last_ignored() {
-            debug.line(&format!("  ignored: {reason}"));
-        }
+    discovery::drive(&sock, &mut engine, &mut lister).map_err(sys)?;
+    lister.out?;
+    if lister.padis == 0 {
+        return Err(usage_error(
+            "cannot build a PADI: the Service-Name or Host-Uniq is too long".into(),
+        ));
     }
-    if !matched && !o.quiet {
+    if lister.unlisted > 0 && !o.quiet {
+        eprintln!(
+            "{} more answers from other access concentrators not listed (at most {MAX_LISTED})",
+            lister.unlisted
+        );
+    }
+    if !lister.matched && !o.quiet {
         eprintln!("Timeout waiting for PADO packets");
     }
     if o.json && !o.quiet {
-        let list: Vec<String> = acs.iter().map(Ac::json).collect();
-        println!(
-            "{{\"interface\":{},\"access_concentrators\":[{}]}}",
+        let list: Vec<String> = lister.acs.iter().map(Ac::json).collect();
+        write_out(&format!(
+            "{{\"interface\":{},\"access_concentrators\":[{}]}}\n",
             json_string(o.ifname.as_bytes()),
             list.join(",")
-        );
+        ))?;
     }
-    let _ = std::io::stdout().flush();
-    Ok(if acs.is_empty() {
+    Ok(if lister.acs.is_empty() {
         exit::NONE
     } else {
         exit::FOUND
     })
 }
 
+/// Most access concentrators listed (and kept for `--json`): a flood of
+/// PADOs from random MACs cannot grow the tool without bound.
+const MAX_LISTED: usize = 64;
+
+/// The tool's discovery driver: lists the offers the engine reports.
+struct Lister<'a> {
+    o: &'a Options,
+    debug: Debug,
+    /// The ACs listed so far (at most [`MAX_LISTED`]).
+    acs: Vec<Ac>,
+    /// Answers from ACs not listed because the list was full.
+    unlisted: usize,
+    /// An AC matching `-S`/`-C` answered.
+    matched: bool,
+    padis: u32,
+    /// A write to stdout failed: discovery ends, and so does the tool.
+    out: Result<(), Fatal>,
+}
+
+impl Lister<'_> {
+    /// Lists one offer; `false` ends discovery.
+    fn offer(&mut self, offer: Offer) -> bool {
+        let ac = match Ac::from_offer(offer) {
+            Ok(ac) => ac,
+            Err(reason) => {
+                self.debug.line(&format!("  ignored: {reason}"));
+                if !self.o.quiet {
+                    eprintln!("{reason}");
+                }
+                return true;
+            }
+        };
+        // Linear in the (bounded) list.
+        if self
+            .acs
+            .iter()
+            .any(|a| a.0.ac_mac == ac.0.ac_mac && a.0.ac_name == ac.0.ac_name)
+        {
+            self.debug.line("  (this AC was already listed)");
+            return true;
+        }
+        if self.acs.len() == MAX_LISTED {
+            self.debug.line("  (not listed: the list is full)");
+            self.unlisted += 1;
+            return true;
+        }
+        let hit = ac.0.accepted;
+        if !self.o.quiet && !self.o.json {
+            self.out = write_out(&ac.text());
+        }
+        self.acs.push(ac);
+        self.matched |= hit;
+        self.out.is_ok() && !(hit && self.o.quiet)
+    }
+}
+
+impl discovery::Driver for Lister<'_> {
+    type Output = ();
+
+    fn sending(&mut self, t: &Transmit) -> bool {
+        if t.code != Code::PADI {
+            // List-only mode sends nothing else; never send anything but a PADI.
+            self.debug
+                .line(&format!("NOT SENT (not a PADI) {}", wire::dump(&t.frame)));
+            return false;
+        }
+        if self.matched {
+            // A matching AC answered in the round that just ended.
+            return false;
+        }
+        self.padis += 1;
+        self.debug.line(&format!("SENT {}", wire::dump(&t.frame)));
+        true
+    }
+
+    fn received(&mut self, frame: &[u8]) {
+        self.debug.line(&format!("RCVD {}", wire::dump(frame)));
+    }
+
+    fn ignored(&mut self, reason: Ignored) {
+        self.debug.line(&format!("  ignored: {reason}"));
+    }
+
+    fn event(&mut self, event: Event) -> Option<()> {
+        match event {
+            Event::Offer(offer) => (!self.offer(offer)).then_some(()),
+            Event::Listed | Event::Failed(_) => Some(()),
+            other => {
+                self.debug
+                    .line(&format!("unexpected engine event {other:?}"));
+                None
+            }
+        }
+    }
+
+    fn stopped(&mut self) {}
+}
+
+/// Writes to stdout. A failure (a closed pipe: `pppoe-discovery | head`)
+/// ends the tool quietly with exit status 5, instead of a panic.
+fn write_out(text: &str) -> Result<(), Fatal> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| {
+            let quiet = e.kind() == std::io::ErrorKind::BrokenPipe;
+            Fatal(
+                if quiet {
+                    String::new()
+                } else {
+                    format!("stdout: {e}")
+                },
+                exit::SYSTEM,
+            )
+        })
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = parse_args(&args).and_then(|command| match command {
-        Command::Help => {
-            print!("{USAGE}");
-            Ok(exit::FOUND)
-        }
+        Command::Help => write_out(USAGE).map(|()| exit::FOUND),
         Command::Version => {
-            println!("pppoe-discovery from rp-pppoe {VERSION}");
-            Ok(exit::FOUND)
+            write_out(&format!("pppoe-discovery from rp-pppoe {VERSION}\n")).map(|()| exit::FOUND)
         }
         Command::Run(o) => run(&o),
     });
     match result {
         Ok(code) => ExitCode::from(code),
         Err(Fatal(msg, code)) => {
-            eprintln!("pppoe-discovery: {msg}");
+            if !msg.is_empty() {
+                eprintln!("pppoe-discovery: {msg}");
+            }
             ExitCode::from(code)
         }
     }
