@@ -105,11 +105,10 @@ impl Held {
             Ok(held) => Some(held),
             Err(e) => {
                 warning!(
-                    "Cannot record the session in ",
-                    dir,
-                    " (",
-                    e,
-                    "); a crash will leave it to the AC's timeout"
+                    "Cannot record the session in %0.*v (%0.*v: %m); a crash will leave it to the AC's timeout",
+                    v(dir),
+                    v(e.what),
+                    m(e.errno)
                 );
                 None
             }
@@ -151,7 +150,12 @@ impl Held {
             .and_then(|()| os::write_at_start(&self.fd, encode(&self.record).as_bytes()));
         self.name = name;
         if let Err(e) = done {
-            warning!("Cannot update the session record for pid ", pid, ": ", e);
+            warning!(
+                "Cannot update the session record for pid %d: %0.*v: %m",
+                d(pid),
+                v(e.what),
+                m(e.errno)
+            );
         }
     }
 
@@ -206,12 +210,10 @@ fn claim_stale(dir: &Dir, ifname: &str) -> Vec<Claimed> {
             }),
             Err(why) => {
                 warning!(
-                    "Ignoring and removing corrupt session record ",
-                    dir.path(),
-                    '/',
-                    &name,
-                    ": ",
-                    why
+                    "Ignoring and removing corrupt session record %0.*v/%0.*v: %0.*v",
+                    v(dir.path()),
+                    v(name),
+                    v(why)
                 );
                 let _ = dir.unlink(&name);
             }
@@ -251,7 +253,12 @@ fn sweep_with(
         Ok(d) => d,
         Err(e) if e.errno == libc::ENOENT => return 0,
         Err(e) => {
-            warning!("Not using the session records in ", dir, ": ", e);
+            warning!(
+                "Not using the session records in %0.*v: %0.*v: %m",
+                v(dir),
+                v(e.what),
+                m(e.errno)
+            );
             return 0;
         }
     };
@@ -260,8 +267,9 @@ fn sweep_with(
         let s = &c.record.session;
         if adopt == Some((s.session_id, s.ac_mac)) {
             info!(
-                "Taking over PPPoE session ",
-                s.session_id, " left by pppd ", c.record.pid
+                "Taking over PPPoE session %d left by pppd %d",
+                d(s.session_id),
+                d(c.record.pid)
             );
         } else {
             let mut s = s.clone();
@@ -270,22 +278,18 @@ fn sweep_with(
                 Ok(()) => {
                     sent += 1;
                     info!(
-                        "Sent PADT for stale session ",
-                        s.session_id,
-                        " to ",
-                        s.ac_mac,
-                        " (left by pppd ",
-                        c.record.pid,
-                        " on ",
-                        ifname,
-                        ")"
+                        "Sent PADT for stale session %d to %0.*v (left by pppd %d on %0.*v)",
+                        d(s.session_id),
+                        v(s.ac_mac.label(true)),
+                        d(c.record.pid),
+                        v(ifname)
                     )
                 }
                 Err(e) => warning!(
-                    "Could not send PADT for stale session ",
-                    s.session_id,
-                    ": ",
-                    e
+                    "Could not send PADT for stale session %d: %0.*v: %m",
+                    d(s.session_id),
+                    v(e.what),
+                    m(e.errno)
                 ),
             }
         }

@@ -18,9 +18,13 @@ std::thread_local! {
     static LINES: RefCell<Vec<(Level, String)>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Records each line as pppd would print it ([`crate::log::format`]).
 static RECORDER: Logger = Logger {
     enabled: |_| true,
-    write: |level, line| LINES.with(|l| l.borrow_mut().push((level, line))),
+    write: |level, fmt, args| {
+        let line = crate::log::format(fmt, args);
+        LINES.with(|l| l.borrow_mut().push((level, line)))
+    },
 };
 
 /// Installs the recorder (idempotent). Panics if another logger is installed.

@@ -126,6 +126,64 @@ pub fn hex(out: &mut String, v: u64, digits: u32, upper: bool) {
     }
 }
 
+/// A short text built without allocating (names, MAC addresses, codes for
+/// log lines): up to 24 bytes, more are cut.
+#[derive(Clone, Copy)]
+pub struct Label {
+    buf: [u8; 24],
+    len: u8,
+}
+
+impl Label {
+    pub const fn new() -> Label {
+        Label {
+            buf: [0; 24],
+            len: 0,
+        }
+    }
+
+    /// Appends bytes (cut at the capacity).
+    pub fn push(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if let Some(slot) = self.buf.get_mut(usize::from(self.len)) {
+                *slot = b;
+                self.len += 1;
+            }
+        }
+    }
+
+    /// Appends the low `digits` hex digits of `v`.
+    pub fn push_hex(&mut self, v: u32, digits: u32, upper: bool) {
+        let table = if upper { UPPER } else { LOWER };
+        for i in (0..digits).rev() {
+            let nibble = v.checked_shr(i * 4).unwrap_or(0) & 0xf;
+            self.push(&[table[nibble as usize]]);
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        core::str::from_utf8(self.as_ref()).unwrap_or("?")
+    }
+}
+
+impl Default for Label {
+    fn default() -> Label {
+        Label::new()
+    }
+}
+
+impl AsRef<[u8]> for Label {
+    fn as_ref(&self) -> &[u8] {
+        self.buf.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+}
+
+impl Put for Label {
+    fn put(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+
 /// A byte as two lower-case hex digits (`{:02x}`).
 pub struct Hex2(pub u8);
 

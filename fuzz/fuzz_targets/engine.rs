@@ -52,7 +52,8 @@ std::thread_local! {
 /// Every line is built (enabled for all levels), so the log text code runs too.
 static CAPTURE: Logger = Logger {
     enabled: |_| true,
-    write: |level, line| {
+    write: |level, fmt, args| {
+        let line = log::format(fmt, args);
         assert!(!line.contains('\n'), "multi-line log: {line:?}");
         if level <= Level::Warn {
             WARNINGS.with(|w| w.borrow_mut().push(line));

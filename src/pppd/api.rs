@@ -9,7 +9,9 @@
 //! from the selected header set (`PPP_SYM_*`).
 
 use core::cell::{RefCell, UnsafeCell};
-use core::ffi::{c_char, c_int, c_void};
+use core::ffi::{c_char, c_int, c_void, CStr};
+
+use rp_pppoe_core::log::{Arg, MAX_WORDS};
 
 use alloc::ffi::CString;
 use alloc::string::String;
@@ -247,6 +249,34 @@ pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
     get().ok_or_else(Vec::new)
 }
 
+/// The arguments as the machine words pppd's variadic function reads: an
+/// int as one (`va_arg(ap, int)` takes it from a word-sized slot on every
+/// Linux ABI: the low half on little-endian, the right-justified half on
+/// big-endian, where the word holds the same value), a `%0.*v` text as its
+/// length and its address; `%m` takes none but `errno`, which is returned.
+pub(crate) fn words(args: &[Arg<'_>]) -> ([usize; MAX_WORDS], Option<c_int>) {
+    let mut w = [0usize; MAX_WORDS];
+    let mut errno = None;
+    let mut slots = w.iter_mut();
+    for arg in args {
+        match *arg {
+            Arg::Int(n) => {
+                if let Some(s) = slots.next() {
+                    *s = n as isize as usize;
+                }
+            }
+            Arg::Text(t) => {
+                if let (Some(len), Some(ptr)) = (slots.next(), slots.next()) {
+                    *len = t.len().min(c_int::MAX as usize);
+                    *ptr = t.as_ptr() as usize;
+                }
+            }
+            Arg::Errno(e) => errno = Some(e),
+        }
+    }
+    (w, errno)
+}
+
 /// A C string for pppd: interior NULs (impossible in our own text, possible
 /// in bytes from the wire) are replaced so the message is never dropped.
 pub(crate) fn cstring(s: &str) -> CString {
@@ -282,6 +312,37 @@ impl Api {
         }
     }
 
+    /// Calls a pppd log-style function with a format that `log!` checked
+    /// against `args` (see `rp_pppoe_core::log`).
+    pub(crate) fn log_args(&self, f: b::ppp_log_fn, fmt: &'static CStr, args: &[Arg<'_>]) {
+        let Some(f) = f else { return };
+        let (w, errno) = words(args);
+        if let Some(e) = errno {
+            // SAFETY: __errno_location returns this thread's errno slot;
+            // pppd's formatter reads it for `%m` before anything else runs.
+            unsafe { *libc::__errno_location() = e };
+        }
+        // SAFETY: f is pppd's printf-like function; the format's conversions
+        // take, in order, exactly the words `words` made of `args` (`%d`
+        // one, `%0.*v` a length and the address of that many bytes, which
+        // outlive the call); unused trailing words are never read.
+        unsafe {
+            f(
+                fmt.as_ptr(),
+                w[0],
+                w[1],
+                w[2],
+                w[3],
+                w[4],
+                w[5],
+                w[6],
+                w[7],
+                w[8],
+                w[9],
+            )
+        };
+    }
+
     /// `fatal("%s", msg)`: pppd logs it and exits through `die(1)`.
     #[cfg_attr(test, allow(dead_code))]
     pub(crate) fn fatal(&self, msg: &str) -> ! {
@@ -296,6 +357,11 @@ impl Api {
     /// `option_error("%s", msg)`.
     pub(crate) fn option_error(&self, msg: &str) {
         self.log_with(self.option_error, msg);
+    }
+
+    /// `option_error(fmt, args...)` (see [`Api::log_args`]).
+    pub(crate) fn option_error_args(&self, fmt: &'static CStr, args: &[Arg<'_>]) {
+        self.log_args(self.option_error, fmt, args);
     }
 
     pub(crate) fn add_options(&self, table: *mut b::option_t) {
@@ -592,5 +658,20 @@ impl Api {
             (*ch).establish_ppp = self.establish;
             (*ch).disestablish_ppp = self.disestablish;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_become_words_in_order() {
+        let text = b"isp";
+        let (w, errno) = words(&[Arg::Int(-1), Arg::Text(text), Arg::Errno(19), Arg::Int(7)]);
+        assert_eq!(w[0], usize::MAX);
+        assert_eq!((w[1], w[2]), (3, text.as_ptr() as usize));
+        assert_eq!(w[3], 7);
+        assert_eq!(errno, Some(19));
     }
 }

@@ -59,17 +59,16 @@ extern "C" fn check_options() {
     super::logger::set_debug(api.debug());
     let settings = match values::read().parse() {
         Ok(s) => s,
-        Err(msg) => {
-            api.option_error(&msg);
+        Err(bad) => {
+            bad.with_line(|fmt, args| api.option_error_args(fmt, args));
             os::exit(b::EXIT_OPTION_ERROR as c_int);
         }
     };
     if let Err(e) = os::pppox_socket() {
         if os::is_no_kernel_support(e.errno) {
             error!(
-                "Kernel does not support PPPoE sockets (AF_PPPOX: ",
-                os::Errno(e.errno),
-                "); load the pppoe kernel module"
+                "Kernel does not support PPPoE sockets (AF_PPPOX: %m); load the pppoe kernel module",
+                m(e.errno)
             );
             os::exit(b::EXIT_NO_KERNEL_SUPPORT as c_int);
         }

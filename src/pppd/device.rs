@@ -2,10 +2,10 @@
 //! (docs/pppd-abi.md §5.5). pppd offers the option table's `o_wild` entry
 //! every word no other option took; `options` passes it here.
 
-use alloc::string::String;
+use core::ffi::CStr;
 
-use rp_pppoe_core::text::Escaped;
-use rp_pppoe_core::{cat, os};
+use rp_pppoe_core::log::Arg;
+use rp_pppoe_core::{log_with, os};
 
 use super::api::{self, StringVar};
 use super::channel;
@@ -36,33 +36,41 @@ pub(crate) fn claim(word: &str, doit: bool) -> Option<&str> {
         return (ethernet || explicit).then_some(name);
     }
     let api = api::get()?;
-    match problem(name, info) {
-        None => {
-            api.set_string(StringVar::Devnam, name);
-            channel::install(api, name);
-            Some(name)
-        }
-        Some(message) => {
-            api.option_error(&message);
-            None
-        }
+    let usable = problem(name, info, |fmt, args| api.option_error_args(fmt, args));
+    if usable {
+        api.set_string(StringVar::Devnam, name);
+        channel::install(api, name);
     }
+    usable.then_some(name)
 }
 
-/// Why interface `name` cannot carry PPPoE (the option error), if it cannot.
-/// The name is escaped: it comes from the command line.
-fn problem(name: &str, info: Result<os::IfInfo, os::OsError>) -> Option<String> {
-    let shown = Escaped::text(name.as_bytes());
+/// Whether interface `name` can carry PPPoE; if not, `report` gets the
+/// option error (a format and its arguments, see `rp_pppoe_core::log`; the
+/// name is shown "visible": it comes from the command line).
+fn problem(
+    name: &str,
+    info: Result<os::IfInfo, os::OsError>,
+    report: impl FnOnce(&'static CStr, &[Arg<'_>]),
+) -> bool {
     match info {
         Err(e) if e.errno == libc::ENODEV => {
-            Some(cat!("PPPoE interface ", shown, " does not exist"))
+            log_with!(report, "PPPoE interface %0.*v does not exist", v(name))
         }
-        Err(e) => Some(cat!("cannot use interface ", shown, " for PPPoE: ", e)),
-        Ok(i) if i.hwtype != os::ARPHRD_ETHER => {
-            Some(cat!("interface ", shown, " is not an Ethernet interface"))
-        }
-        Ok(_) => None,
+        Err(e) => log_with!(
+            report,
+            "cannot use interface %0.*v for PPPoE: %0.*v: %m",
+            v(name),
+            v(e.what),
+            m(e.errno)
+        ),
+        Ok(i) if i.hwtype != os::ARPHRD_ETHER => log_with!(
+            report,
+            "interface %0.*v is not an Ethernet interface",
+            v(name)
+        ),
+        Ok(_) => return true,
     }
+    false
 }
 
 #[cfg(test)]
@@ -83,13 +91,19 @@ mod tests {
             what: "SIOCGIFINDEX",
             errno: libc::ENODEV,
         });
+        let line = |name, info| {
+            let mut out = None;
+            problem(name, info, |fmt, args| {
+                out = Some(rp_pppoe_core::log::format(fmt, args))
+            });
+            out
+        };
         assert_eq!(
-            problem("eth\x1b[2J0", missing).unwrap(),
-            "PPPoE interface eth\\x1b[2J0 does not exist"
+            line("eth\x1b[2J0", missing).unwrap(),
+            "PPPoE interface eth^[[2J0 does not exist"
         );
-        let lo = os::if_info("lo");
         assert_eq!(
-            problem("lo", lo).unwrap(),
+            line("lo", os::if_info("lo")).unwrap(),
             "interface lo is not an Ethernet interface"
         );
     }

@@ -79,17 +79,16 @@ pub(crate) fn apply_max_payload(api: &Api, confirmed: Option<u16>) {
             let m = get(api).capped(c_int::from(mp));
             set(api, m);
             info!(
-                "PPP-Max-Payload ",
-                mp,
-                " accepted by the access concentrator; MTU/MRU up to ",
-                m.both()
+                "PPP-Max-Payload %u accepted by the access concentrator; MTU/MRU up to %d",
+                d(mp),
+                d(m.both())
             );
         }
         None => {
             set(api, get(api).capped(ETH_PPPOE_MTU));
             warning!(
-                "Access concentrator did not confirm PPP-Max-Payload (RFC 4638); limiting MTU/MRU to ",
-                ETH_PPPOE_MTU
+                "Access concentrator did not confirm PPP-Max-Payload (RFC 4638); limiting MTU/MRU to %d",
+                d(ETH_PPPOE_MTU)
             );
         }
     }

@@ -43,16 +43,12 @@ pub(crate) fn plugin_init() {
     };
     channel::init(api, options::table());
     api.add_options(options::table());
+    // The C plugin's line, then ours.
+    info!("PPPoE plugin from pppd %0.*v", v(PPPD_VERSION_STR));
     info!(
-        "Rust PPPoE plugin ",
-        env!("CARGO_PKG_VERSION"),
-        " for pppd ",
-        PPPD_VERSION_STR,
-        " (ABI ",
-        core::str::from_utf8(bindings::PPPD_ABI_NAME)
-            .unwrap_or("?")
-            .trim_end_matches('\0'),
-        ")"
+        "Rust PPPoE plugin %0.*v (ABI %0.*v)",
+        v(env!("CARGO_PKG_VERSION")),
+        v(bindings::PPPD_ABI_NAME.strip_suffix(b"\0").unwrap_or(b"?"))
     );
 }
 

@@ -41,7 +41,12 @@ fn write(sf: &mut StatusFile, state: State) {
         Ok(()) => sf.failed = false,
         Err(e) if !sf.failed => {
             sf.failed = true;
-            warning!("Cannot write status file ", &sf.path, ": ", e);
+            warning!(
+                "Cannot write status file %0.*v: %0.*v: %m",
+                v(sf.path),
+                v(e.what),
+                m(e.errno)
+            );
         }
         Err(_) => {}
     }

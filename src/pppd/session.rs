@@ -8,7 +8,7 @@ use alloc::string::String;
 
 use rp_pppoe_core::discovery;
 use rp_pppoe_core::engine::{Failure, Session};
-use rp_pppoe_core::os::{self, Errno, Fd, IfInfo};
+use rp_pppoe_core::os::{self, Fd, IfInfo};
 use rp_pppoe_core::stale;
 use rp_pppoe_core::status::{EndedBy, State};
 use rp_pppoe_core::text::{text, Escaped};
@@ -82,24 +82,22 @@ pub(crate) fn connect() -> Option<c_int> {
     let pppox = match os::pppox_socket() {
         Ok(fd) => fd,
         Err(e) => {
-            error!("Failed to create PPPoE socket: ", Errno(e.errno));
+            error!("Failed to create PPPoE socket: %m", m(e.errno));
             return None;
         }
     };
     let info = match os::if_info(&ifname) {
         Ok(i) => i,
         Err(e) => {
-            error!("Cannot use interface ", &ifname, ": ", e);
+            error!("Can't get MTU for %0.*v: %m", v(ifname), m(e.errno));
             return None;
         }
     };
     if info.mtu < 1500 {
         warning!(
-            "Interface ",
-            &ifname,
-            " has MTU of ",
-            info.mtu,
-            " -- should be at least 1500"
+            "Interface %0.*v has MTU of %d -- should be at least 1500",
+            v(ifname),
+            d(info.mtu)
         );
     }
     let max_payload = link::fit_interface(api, configured, info.mtu);
@@ -120,10 +118,9 @@ pub(crate) fn connect() -> Option<c_int> {
     let dev = os::ifname_bytes(&ifname)?;
     if let Err(e) = os::pppox_connect(&pppox, session.session_id, session.ac_mac, &dev) {
         error!(
-            "Failed to connect PPPoE socket: ",
-            e.errno,
-            ' ',
-            Errno(e.errno)
+            "Failed to connect PPPoE socket: %d %m",
+            d(e.errno),
+            m(e.errno)
         );
         padt(&ifname, &session, debug);
         return None;
@@ -146,8 +143,9 @@ pub(crate) fn connect() -> Option<c_int> {
 /// `pppoe-sess SID:MAC`: the session exists already; no discovery.
 fn attach(session_id: u16, ac_mac: rp_pppoe_core::wire::MacAddr, info: &IfInfo) -> Session {
     info!(
-        "Attaching to PPPoE session ",
-        session_id, " with ", ac_mac, " (no discovery)"
+        "Attaching to PPPoE session %d with %0.*v (no discovery)",
+        d(session_id),
+        v(ac_mac.label(true))
     );
     Session {
         session_id,
@@ -174,32 +172,41 @@ fn discover(
         Ok(s) => s,
         Err(e) if e.errno == libc::EPERM || e.errno == libc::EACCES => {
             error!(
-                "Cannot open raw socket on ",
-                ifname, " (", e, "): pppd must run as root"
+                "Cannot open a raw socket on %0.*v (%0.*v: %m): pppd needs CAP_NET_RAW (or root)",
+                v(ifname),
+                v(e.what),
+                m(e.errno)
             );
             return None;
         }
         Err(e) => {
-            error!("Cannot open PPPoE discovery socket on ", ifname, ": ", e);
+            error!(
+                "Failed to create PPPoE discovery socket on %0.*v: %0.*v: %m",
+                v(ifname),
+                v(e.what),
+                m(e.errno)
+            );
             return None;
         }
     };
     if !sock.filtered {
         debug!(
-            "Kernel socket filter not attached on ",
-            ifname, "; filtering in user space only"
+            "Kernel socket filter not attached on %0.*v; filtering in user space only",
+            v(ifname)
         );
     }
     if !sock.info.mac.is_unicast() {
         error!(
-            "Interface ",
-            ifname, " has a non-unicast MAC address ", sock.info.mac
+            "Interface %0.*v has a non-unicast MAC address %0.*v",
+            v(ifname),
+            v(sock.info.mac.label(true))
         );
         return None;
     }
     let config = engine_config(settings, sock.info.mac, os::pid(), max_payload);
     report::discovery_started();
-    match discovery::run(&sock, config, debug, || api.terminating(), report::progress) {
+    let result = discovery::run(&sock, config, debug, || api.terminating(), report::progress);
+    match result {
         Ok(s) => return Some(s),
         Err(discovery::Error::Failed(Failure::NoOffer)) => report::no_server(),
         Err(discovery::Error::Failed(Failure::NoConfirm)) => report::report(State::Down {
@@ -212,10 +219,24 @@ fn discover(
             api.stop_redialling();
         }
         Err(discovery::Error::Os(e)) => {
-            error!("PPPoE discovery on ", ifname, " failed: ", e)
+            error!(
+                "PPPoE discovery on %0.*v failed: %0.*v: %m",
+                v(ifname),
+                v(e.what),
+                m(e.errno)
+            )
         }
     }
-    error!("Unable to complete PPPoE Discovery");
+    // As the C plugin of this pppd version says it.
+    if cfg!(pppd_abi = "2.5") {
+        if result == Err(discovery::Error::Failed(Failure::NoConfirm)) {
+            error!("Unable to complete PPPoE Discovery phase 2");
+        } else {
+            error!("Unable to complete PPPoE Discovery phase 1");
+        }
+    } else {
+        error!("Unable to complete PPPoE Discovery");
+    }
     None
 }
 
@@ -223,7 +244,13 @@ fn discover(
 fn announce(api: &Api, ifname: &str, session: &Session) {
     let mac = text(&session.ac_mac);
     api.set_string(StringVar::RemoteNumber, &mac);
-    warning!("Connected to ", &mac, " via interface ", ifname);
+    // The C plugin's line: pppd 2.4 formats the MAC itself (lower-case hex),
+    // 2.5 prints its upper-case remote_number.
+    warning!(
+        "Connected to %0.*v via interface %0.*v",
+        v(session.ac_mac.label(cfg!(pppd_abi = "2.5"))),
+        v(ifname)
+    );
     api.script_setenv("MACREMOTE", &mac);
     if !session.ac_name.is_empty() {
         api.script_setenv("ACNAME", &acname(&session.ac_name));
@@ -241,7 +268,12 @@ fn acname(name: &[u8]) -> String {
 fn padt(ifname: &str, session: &Session, debug: bool) {
     match discovery::send_padt(ifname, session, debug) {
         Ok(()) => info!("Sent PADT"),
-        Err(e) => warning!("Could not send PADT on ", ifname, ": ", e),
+        Err(e) => warning!(
+            "Could not send PADT on %0.*v: %0.*v: %m",
+            v(ifname),
+            v(e.what),
+            m(e.errno)
+        ),
     }
 }
 
@@ -265,7 +297,11 @@ pub(crate) fn teardown() {
             Ok(()) => {}
             // The kernel already unbound the session: the AC's PADT did it.
             Err(e) if e.errno == libc::EALREADY => ended_by_ac = true,
-            Err(e) => warning!("Failed to disconnect PPPoE socket: ", e),
+            Err(e) => error!(
+                "Failed to disconnect PPPoE socket: %d %m",
+                d(e.errno),
+                m(e.errno)
+            ),
         }
     }
     drop(pppox);
@@ -276,8 +312,8 @@ pub(crate) fn teardown() {
     report::session_ended(api::get().map_or(-1, Api::status), ended_by_ac);
     if ended_by_ac {
         info!(
-            "PPPoE session ",
-            s.session_id, " was ended by the access concentrator"
+            "PPPoE session %d was ended by the access concentrator",
+            d(s.session_id)
         );
     } else {
         padt(&ifname, &s, debug);

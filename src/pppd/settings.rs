@@ -7,9 +7,11 @@ use alloc::vec::Vec;
 use core::ffi::c_int;
 use core::time::Duration;
 
-use rp_pppoe_core::cat;
+use core::ffi::CStr;
+
 use rp_pppoe_core::engine::{parse_host_uniq, MAX_HOST_UNIQ};
-use rp_pppoe_core::text::Escaped;
+use rp_pppoe_core::log::{self, Arg};
+use rp_pppoe_core::log_with;
 use rp_pppoe_core::wire::MacAddr;
 
 /// The plugin's settings, parsed and checked (in `check_options`).
@@ -43,35 +45,60 @@ pub(crate) struct Raw {
     pub(crate) stale_cleanup: bool,
 }
 
+/// An option value that is not acceptable, and which option it was for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Bad<'a> {
+    Mac(&'a [u8]),
+    Sess(&'a [u8]),
+    HostUniq(&'a [u8]),
+    StatusFile(&'a [u8]),
+}
+
+impl Bad<'_> {
+    /// Calls `f` with the option error (a format and its arguments, see
+    /// `rp_pppoe_core::log`): pppd's `option_error` prints it.
+    pub(crate) fn with_line<R>(&self, f: impl FnOnce(&'static CStr, &[Arg<'_>]) -> R) -> R {
+        // The value as the user gave it, shown "visible", at most 100 bytes.
+        let shown = |v: &[u8]| -> usize { v.len().min(100) };
+        match *self {
+            Bad::Mac(value) => log_with!(
+                f,
+                "cannot parse pppoe-mac option value '%0.*v'",
+                v(value[..shown(value)])
+            ),
+            Bad::Sess(value) => log_with!(
+                f,
+                "cannot parse pppoe-sess option value '%0.*v' (expected SESSID:aa:bb:cc:dd:ee:ff)",
+                v(value[..shown(value)])
+            ),
+            Bad::HostUniq(value) => log_with!(
+                f,
+                "invalid host-uniq value '%0.*v': expected an even number of hex digits, 1 to %d bytes",
+                v(value[..shown(value)]),
+                d(MAX_HOST_UNIQ)
+            ),
+            Bad::StatusFile(value) => log_with!(
+                f,
+                "invalid pppoe-status-file path '%0.*v' (an absolute path is needed)",
+                v(value[..shown(value)])
+            ),
+        }
+    }
+}
+
+impl core::fmt::Display for Bad<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.with_line(|fmt, args| f.write_str(&log::format(fmt, args)))
+    }
+}
+
 impl Raw {
-    /// Checks and converts; the error is the message for `option_error`.
-    pub(crate) fn parse(&self) -> Result<Settings, String> {
-        let ac_mac = checked(&self.ac_mac, parse_mac, |v| {
-            cat!("cannot parse pppoe-mac option value '", shown(v), "'")
-        })?;
-        let attach = checked(&self.sess, parse_sess, |v| {
-            cat!(
-                "cannot parse pppoe-sess option value '",
-                shown(v),
-                "' (expected SESSID:aa:bb:cc:dd:ee:ff)"
-            )
-        })?;
-        let host_uniq = checked(&self.host_uniq, parse_host_uniq, |v| {
-            cat!(
-                "invalid host-uniq value '",
-                shown(v),
-                "': expected an even number of hex digits, 1 to ",
-                MAX_HOST_UNIQ,
-                " bytes"
-            )
-        })?;
-        let status_file = checked(&self.status_file, parse_path, |v| {
-            cat!(
-                "invalid pppoe-status-file path '",
-                shown(v),
-                "' (an absolute path is needed)"
-            )
-        })?;
+    /// Checks and converts; the error says which value is not acceptable.
+    pub(crate) fn parse(&self) -> Result<Settings, Bad<'_>> {
+        let ac_mac = checked(&self.ac_mac, parse_mac, Bad::Mac)?;
+        let attach = checked(&self.sess, parse_sess, Bad::Sess)?;
+        let host_uniq = checked(&self.host_uniq, parse_host_uniq, Bad::HostUniq)?;
+        let status_file = checked(&self.status_file, parse_path, Bad::StatusFile)?;
         Ok(Settings {
             service: self.service.clone(),
             ac_name: self.ac_name.clone(),
@@ -87,16 +114,16 @@ impl Raw {
     }
 }
 
-/// An option's value converted by `parse`, or the message `error` makes of
-/// it; an unset option is `None`.
-fn checked<T>(
-    value: &Option<Vec<u8>>,
+/// An option's value converted by `parse`, or `bad` of it; an unset option
+/// is `None`.
+fn checked<'a, T>(
+    value: &'a Option<Vec<u8>>,
     parse: impl Fn(&[u8]) -> Option<T>,
-    error: impl Fn(&[u8]) -> String,
-) -> Result<Option<T>, String> {
+    bad: impl Fn(&'a [u8]) -> Bad<'a>,
+) -> Result<Option<T>, Bad<'a>> {
     value
         .as_deref()
-        .map(|v| parse(v).ok_or_else(|| error(v)))
+        .map(|v| parse(v).ok_or_else(|| bad(v)))
         .transpose()
 }
 
@@ -116,14 +143,6 @@ fn parse_path(v: &[u8]) -> Option<String> {
         .ok()
         .filter(|p| p.starts_with('/') && p.len() > 1)
         .map(String::from)
-}
-
-/// A user-supplied value for a message, escaped and cut at 100 characters.
-fn shown(v: &[u8]) -> Escaped<'_> {
-    Escaped {
-        max: 100,
-        ..Escaped::text(v)
-    }
 }
 
 /// Parses `SESSID:aa:bb:cc:dd:ee:ff` (SESSID decimal, 1-65534).
@@ -185,7 +204,7 @@ mod tests {
             ..Raw::default()
         };
         assert_eq!(
-            raw.parse().unwrap_err(),
+            raw.parse().unwrap_err().to_string(),
             "cannot parse pppoe-mac option value '00:11:22:33:44'"
         );
         let raw = Raw {
@@ -194,7 +213,7 @@ mod tests {
             padi_attempts: 3,
             ..Raw::default()
         };
-        assert!(raw.parse().unwrap_err().contains("'xyz\\x01'"));
+        assert!(raw.parse().unwrap_err().to_string().contains("'xyz^A'"));
         let raw = Raw {
             sess: Some(b"nope".to_vec()),
             padi_timeout: 5,
@@ -204,6 +223,7 @@ mod tests {
         assert!(raw
             .parse()
             .unwrap_err()
+            .to_string()
             .starts_with("cannot parse pppoe-sess option value 'nope'"));
     }
 
@@ -224,7 +244,7 @@ mod tests {
             Some("/var/run/wan.json")
         );
         for bad in [&b"wan.json"[..], b"./wan.json", b"", b"/"] {
-            let e = with(bad).parse().unwrap_err();
+            let e = with(bad).parse().unwrap_err().to_string();
             assert!(e.contains("an absolute path is needed"), "{e}");
         }
     }

@@ -1,14 +1,15 @@
 //! Why the engine did not use a frame: the reason, and its log line.
 
-use alloc::string::String;
+use core::ffi::CStr;
 
-use crate::log::Level;
-use crate::push;
-use crate::text::Put;
+use crate::log::{self, Arg, Level};
+use crate::log_with;
+use crate::text::text;
 use crate::wire::{self, Code, MacAddr, TagType};
 
-/// Why the engine did not use a received frame (see [`Engine::last_ignored`]).
-/// The `Display` text is the log line.
+/// Why the engine did not use a received frame (see
+/// [`Engine::last_ignored`](super::Engine::last_ignored)). The `Display`
+/// text is the log line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Ignored {
@@ -49,52 +50,98 @@ pub enum Ignored {
     WrongAc(MacAddr),
 }
 
-impl Put for Ignored {
-    fn put(&self, out: &mut String) {
+impl Ignored {
+    /// Calls `f` with the line that says why (a format and its arguments,
+    /// see [`crate::log`]): the engine logs it, `Display` formats it.
+    pub fn with_line<R>(&self, f: impl FnOnce(&'static CStr, &[Arg<'_>]) -> R) -> R {
         match *self {
-            Ignored::Malformed(err) => push!(out; "Ignoring invalid PPPoE frame: ", err),
-            Ignored::SessionFrame => out.push_str("Ignoring PPPoE session frame during discovery"),
-            Ignored::Unexpected(code) => push!(out; "Ignoring unexpected ", code, " packet"),
-            Ignored::PadtDuringDiscovery => out.push_str("Ignoring PADT packet during discovery"),
-            Ignored::Finished(code) => push!(out; "Ignoring ", code, " packet: discovery is over"),
-            Ignored::NotForUs(code, dst) => {
-                push!(out; "Ignoring ", code, " packet addressed to ", dst)
+            Ignored::Malformed(err) => {
+                let text = text(&err);
+                log_with!(f, "Ignoring invalid PPPoE frame: %0.*v", v(text))
             }
-            Ignored::FromOurselves(code) => {
-                push!(out; "Ignoring ", code, " packet from our own MAC address")
+            Ignored::SessionFrame => log_with!(f, "Ignoring PPPoE session frame during discovery"),
+            Ignored::Unexpected(code) => {
+                log_with!(f, "Ignoring unexpected %0.*v packet", v(code.label()))
             }
-            Ignored::NonUnicastSource(src) => {
-                push!(out; "Ignoring PADO packet from non-unicast MAC address ", src)
+            Ignored::PadtDuringDiscovery => log_with!(f, "Ignoring PADT packet during discovery"),
+            Ignored::Finished(code) => {
+                log_with!(
+                    f,
+                    "Ignoring %0.*v packet: discovery is over",
+                    v(code.label())
+                )
             }
-            Ignored::HostUniqMismatch(code) => {
-                push!(out; "Ignoring ", code, " packet with a missing or wrong Host-Uniq tag")
-            }
-            Ignored::WrongMac(src) => {
-                push!(out; "Ignoring PADO packet from wrong MAC address ", src)
-            }
-            Ignored::NoAcName => out.push_str("Ignoring PADO packet with no AC-Name tag"),
-            Ignored::NoServiceName => out.push_str("Ignoring PADO packet with no Service-Name tag"),
-            Ignored::ErrorTag(code, ty) => {
-                push!(out; "Ignoring ", code, " packet with a ", ty, " tag")
-            }
-            Ignored::AcNameMismatch => {
-                out.push_str("Ignoring PADO packet: its AC-Name is not the requested one")
-            }
-            Ignored::ServiceMismatch => {
-                out.push_str("Ignoring PADO packet: it does not offer the requested Service-Name")
-            }
-            Ignored::PadrTooLong(err) => {
-                push!(out; "Ignoring PADO packet: the PADR answering it is invalid: ", err)
-            }
-            Ignored::WrongAc(src) => push!(out;
-                "Ignoring PADS packet from ", src, ": not the chosen access concentrator"
+            Ignored::NotForUs(code, dst) => log_with!(
+                f,
+                "Ignoring %0.*v packet addressed to %0.*v",
+                v(code.label()),
+                v(dst.label(true))
             ),
+            Ignored::FromOurselves(code) => log_with!(
+                f,
+                "Ignoring %0.*v packet from our own MAC address",
+                v(code.label())
+            ),
+            Ignored::NonUnicastSource(src) => log_with!(
+                f,
+                "Ignoring PADO packet from non-unicast MAC address %0.*v",
+                v(src.label(true))
+            ),
+            Ignored::HostUniqMismatch(code) => log_with!(
+                f,
+                "Ignoring %0.*v packet with a missing or wrong Host-Uniq tag",
+                v(code.label())
+            ),
+            Ignored::WrongMac(src) => log_with!(
+                f,
+                "Ignoring PADO packet from wrong MAC address %0.*v",
+                v(src.label(true))
+            ),
+            Ignored::NoAcName => log_with!(f, "Ignoring PADO packet with no AC-Name tag"),
+            Ignored::NoServiceName => log_with!(f, "Ignoring PADO packet with no Service-Name tag"),
+            Ignored::ErrorTag(code, ty) => log_with!(
+                f,
+                "Ignoring %0.*v packet with a %0.*v tag",
+                v(code.label()),
+                v(ty.label())
+            ),
+            Ignored::AcNameMismatch => log_with!(
+                f,
+                "Ignoring PADO packet: its AC-Name is not the requested one"
+            ),
+            Ignored::ServiceMismatch => log_with!(
+                f,
+                "Ignoring PADO packet: it does not offer the requested Service-Name"
+            ),
+            Ignored::PadrTooLong(err) => {
+                let text = text(&err);
+                log_with!(
+                    f,
+                    "Ignoring PADO packet: the PADR answering it is invalid: %0.*v",
+                    v(text)
+                )
+            }
+            Ignored::WrongAc(src) => log_with!(
+                f,
+                "Ignoring PADS packet from %0.*v: not the chosen access concentrator",
+                v(src.label(true))
+            ),
+        }
+    }
+
+    /// Logs the line at `level`.
+    pub(super) fn log(&self, level: Level) {
+        if !cfg!(rp_pppoe_no_log_lines) && log::enabled(level) {
+            self.with_line(|fmt, args| log::emit(level, fmt, args));
         }
     }
 }
 
-crate::display_via_put!(Ignored);
-crate::by_value!(Ignored);
+impl core::fmt::Display for Ignored {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.with_line(|fmt, args| f.write_str(&log::format(fmt, args)))
+    }
+}
 
 impl Ignored {
     pub(super) fn level(&self) -> Level {

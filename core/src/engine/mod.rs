@@ -30,10 +30,10 @@ use alloc::vec::Vec;
 use core::cell::Cell;
 use core::time::Duration;
 
-use crate::log;
 use crate::log::Level;
-use crate::text::Escaped;
+use crate::text::text;
 use crate::wire::{self, Code, Frame, MacAddr, Repr, Tag, TagType};
+use crate::{debug, error, info, warning};
 
 use offer::{host_uniq_ok, log_error_tags, service_names, Summary};
 
@@ -127,6 +127,13 @@ fn attempt_timeout(base: Duration, attempt: u32, backoff: Backoff) -> Duration {
     }
 }
 
+/// Why the last PADR attempt failed.
+#[derive(Clone, Copy)]
+enum GiveUp {
+    Timeout,
+    ErrorTag,
+}
+
 /// The client side of PPPoE discovery.
 #[derive(Debug)]
 pub struct Engine {
@@ -160,7 +167,7 @@ impl Engine {
     pub fn handle_frame(&mut self, now: Duration, frame: &[u8]) {
         let result = self.process(now, frame);
         if let Err(reason) = result {
-            log!(self.frame_level(reason.level()); reason);
+            reason.log(self.frame_level(reason.level()));
         }
         self.last_ignored = result.err();
     }
@@ -171,18 +178,18 @@ impl Engine {
             State::SendingPadi(s) if now >= s.deadline => {
                 let attempt = s.attempt;
                 if attempt < self.config.padi_attempts.max(1) {
-                    log!(Level::Debug; "No PADO yet; resending PADI");
+                    debug!("No PADO yet; resending PADI");
                     self.send_padi(now, attempt.saturating_add(1));
                 } else if self.config.mode == Mode::ListOnly {
                     self.state = State::Failed;
                     self.events.push_back(Event::Listed);
                 } else {
-                    log!(Level::Error; "Timeout waiting for PADO packets");
+                    error!("Timeout waiting for PADO packets");
                     self.fail(Failure::NoOffer);
                 }
             }
             State::SendingPadr(s) if now >= s.deadline => {
-                self.padr_failed(now, "Timeout waiting for PADS packets");
+                self.padr_failed(now, GiveUp::Timeout);
             }
             _ => {}
         }
@@ -229,9 +236,7 @@ impl Engine {
         let n = self.notices.get().saturating_add(1);
         self.notices.set(n);
         if n == MAX_FRAME_NOTICES + 1 {
-            log!(Level::Warn;
-                "Many unusable discovery packets; more are logged only with debug"
-            );
+            warning!("Many unusable discovery packets; more are logged only with debug");
         }
         if n > MAX_FRAME_NOTICES {
             Level::Debug
@@ -278,7 +283,7 @@ impl Engine {
         // From here on the PADO answers our PADI: report it whatever the verdict.
         if self.config.verbose {
             if let Some(name) = tags.ac_name {
-                log!(Level::Info; "Access-Concentrator: ", Escaped::text(name));
+                info!("Access-Concentrator: %0.*v", v(name));
             }
         }
         let max_payload = tags.max_payload(Code::PADO);
@@ -292,7 +297,10 @@ impl Engine {
             return Ok(());
         }
         let (ac, padr) = verdict?.ok_or(Ignored::Unexpected(Code::PADO))?;
-        log!(Level::Debug; "Chose access concentrator ", ac.mac, "; sending PADR");
+        debug!(
+            "Chose access concentrator %0.*v; sending PADR",
+            v(ac.mac.label(true))
+        );
         self.state = State::SendingPadr(SendingPadr {
             ac,
             attempt: 1,
@@ -367,10 +375,7 @@ impl Engine {
         }
         if let Some(tag) = tags.first_error {
             log_error_tags(Code::PADS, payload, self.frame_level(Level::Error));
-            self.padr_failed(
-                now,
-                "No usable PADS: the access concentrator answered the last PADR with an error",
-            );
+            self.padr_failed(now, GiveUp::ErrorTag);
             return Err(Ignored::ErrorTag(Code::PADS, tag.ty));
         }
 
@@ -378,9 +383,9 @@ impl Engine {
         if session_id == 0 || session_id == 0xffff {
             // Only 0 and 0xffff get here.
             let shown = if session_id == 0 { "0x0" } else { "0xffff" };
-            log!(Level::Warn;
-                "Access concentrator used a session value of ", shown,
-                " -- the AC is violating RFC 2516"
+            warning!(
+                "Access concentrator used a session value of %0.*v -- the AC is violating RFC 2516",
+                v(shown)
             );
         }
         let max_payload = tags.max_payload(Code::PADS);
@@ -402,14 +407,14 @@ impl Engine {
             relay_session_id: tags.relay.map(<[u8]>::to_vec).or(ac.relay),
             max_payload: max_payload.or(ac.max_payload),
         };
-        log!(Level::Info; "PPP session is ", session_id);
+        info!("PPP session is %d", d(session_id));
         self.events.push_back(Event::Established(session));
         Ok(())
     }
 
     /// The PADR attempt in flight failed (timeout or PADS error): resend, or give up
-    /// with the error line `give_up` after the last attempt.
-    fn padr_failed(&mut self, now: Duration, give_up: &str) {
+    /// after the last attempt, saying why.
+    fn padr_failed(&mut self, now: Duration, give_up: GiveUp) {
         let State::SendingPadr(waiting) = core::mem::replace(&mut self.state, State::Failed) else {
             return;
         };
@@ -417,7 +422,7 @@ impl Engine {
             let attempt = waiting.attempt.saturating_add(1);
             match self.padr(&waiting.ac) {
                 Ok(padr) => {
-                    log!(Level::Debug; "Resending PADR (attempt ", attempt, ")");
+                    debug!("Resending PADR (attempt %u)", d(attempt));
                     self.state = State::SendingPadr(SendingPadr {
                         ac: waiting.ac,
                         attempt,
@@ -426,12 +431,17 @@ impl Engine {
                     self.queue(Code::PADR, attempt, padr);
                 }
                 Err(err) => {
-                    log!(Level::Error; "Cannot build PADR: ", err);
+                    error!("Cannot build PADR: %0.*v", v(text(&err)));
                     self.fail(Failure::NoConfirm);
                 }
             }
         } else {
-            log!(Level::Error; give_up);
+            match give_up {
+                GiveUp::Timeout => error!("Timeout waiting for PADS packets"),
+                GiveUp::ErrorTag => error!(
+                    "No usable PADS: the access concentrator answered the last PADR with an error"
+                ),
+            }
             self.fail(Failure::NoConfirm);
         }
     }
@@ -447,7 +457,7 @@ impl Engine {
                 self.queue(Code::PADI, attempt, padi);
             }
             Err(err) => {
-                log!(Level::Error; "Cannot build PADI: ", err);
+                error!("Cannot build PADI: %0.*v", v(text(&err)));
                 self.fail(Failure::NoOffer);
             }
         }
@@ -526,7 +536,7 @@ impl Engine {
 
     fn queue(&mut self, code: Code, attempt: u32, frame: Vec<u8>) {
         if self.transmit.len() >= MAX_QUEUED_FRAMES {
-            log!(Level::Debug; "Transmit queue full; dropping the oldest frame");
+            debug!("Transmit queue full; dropping the oldest frame");
             self.transmit.pop_front();
         }
         self.transmit.push_back(Transmit {
@@ -546,7 +556,10 @@ impl Engine {
         // listing, any number can be acceptable, so the bound is for all.
         let chosen = offer.accepted && self.config.mode == Mode::Dial;
         if queued >= MAX_QUEUED_OFFERS && !chosen {
-            log!(Level::Debug; "Event queue full; dropping the offer from ", offer.ac_mac);
+            debug!(
+                "Event queue full; dropping the offer from %0.*v",
+                v(offer.ac_mac.label(true))
+            );
             return;
         }
         self.events.push_back(Event::Offer(offer));

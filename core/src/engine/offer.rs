@@ -5,10 +5,10 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::log;
 use crate::log::Level;
-use crate::text::{Escaped, Hex2, Put};
+use crate::text::{text, Hex2, Label, Put};
 use crate::wire::{Code, MacAddr, Tag, TagIter, TagType};
+use crate::{debug, log};
 
 use super::Ignored;
 
@@ -81,7 +81,11 @@ impl<'a> Summary<'a> {
                 _ => continue,
             };
             if slot.is_some() {
-                log!(Level::Debug; code, ": ignoring duplicate ", tag.ty, " tag");
+                debug!(
+                    "%0.*v: ignoring duplicate %0.*v tag",
+                    v(code.label()),
+                    v(tag.ty.label())
+                );
             } else {
                 *slot = Some(tag.value);
             }
@@ -102,8 +106,10 @@ impl<'a> Summary<'a> {
         let value = self.max_payload?;
         let usable = self.raw_max_payload().filter(|&v| v >= MIN_MAX_PAYLOAD);
         if usable.is_none() {
-            log!(Level::Debug;
-                code, ": ignoring invalid PPP-Max-Payload tag ", HexList(value)
+            debug!(
+                "%0.*v: ignoring invalid PPP-Max-Payload tag %0.*v",
+                v(code.label()),
+                v(text(&HexList(value)))
             );
         }
         usable
@@ -134,14 +140,29 @@ pub(super) fn service_names(payload: &[u8]) -> impl Iterator<Item = &[u8]> {
         .map(|t| t.value)
 }
 
-/// Logs the error tags of a validated payload ("PADO: Service-Name-Error:
-/// TEXT"): the first at `first`, any others at debug level (a frame can
-/// carry hundreds; one line per frame is enough for syslog).
+/// Logs the error tags of a validated payload as the C plugin does
+/// ("PADO: Service-Name-Error: TEXT", "PADS: System-Error: TEXT"): the first
+/// at `first`, any others at debug level (a frame can carry hundreds; one
+/// line per frame is enough for syslog).
 pub(super) fn log_error_tags(code: Code, payload: &[u8], first: Level) {
     let mut level = first;
     for tag in TagIter::new(payload).flatten() {
         if tag.ty.is_error() {
-            log!(level; code, ": ", tag.ty, ": ", Escaped::text(tag.value));
+            let name = match tag.ty {
+                TagType::AC_SYSTEM_ERROR => {
+                    let mut l = Label::new();
+                    l.push(b"System-Error");
+                    l
+                }
+                ty => ty.label(),
+            };
+            log!(
+                level,
+                "%0.*v: %0.*v: %0.*v",
+                v(code.label()),
+                v(name),
+                v(tag.value)
+            );
             level = Level::Debug;
         }
     }

@@ -2,8 +2,8 @@
 
 use alloc::vec::Vec;
 
-use crate::log;
-use crate::log::Level;
+use crate::debug;
+use crate::text::text;
 use crate::wire::{Code, MacAddr, Repr, Tag, TagType};
 
 /// The outcome of a successful discovery: what the OS layer needs to connect the
@@ -67,7 +67,11 @@ impl Session {
                 Err(err) => match drop_order.next() {
                     Some(&ty) => {
                         if tags.iter().any(|t| t.ty == ty) {
-                            log!(Level::Debug; "PADT: ", err, "; leaving out the ", ty, " tag");
+                            debug!(
+                                "PADT: %0.*v; leaving out the %0.*v tag",
+                                v(text(&err)),
+                                v(ty.label())
+                            );
                         }
                         tags.retain(|t| t.ty != ty);
                     }

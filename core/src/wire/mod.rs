@@ -26,8 +26,8 @@ pub use error::Error;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::text::{hex_digit, Hex2, Hex4, Put};
-use crate::{display_via_put, push};
+use crate::display_via_put;
+use crate::text::{hex_digit, Label, Put};
 
 /// Ethertype of PPPoE discovery frames.
 pub const ETH_P_PPPOE_DISC: u16 = 0x8863;
@@ -102,15 +102,25 @@ impl MacAddr {
     }
 }
 
+impl MacAddr {
+    /// Colon-separated hex, upper case as pppd's `MACREMOTE`
+    /// (`AA:BB:CC:DD:EE:FF`) or lower case as pppd's formatter prints it.
+    pub fn label(&self, upper: bool) -> Label {
+        let mut l = Label::new();
+        for (i, &b) in self.0.iter().enumerate() {
+            if i > 0 {
+                l.push(b":");
+            }
+            l.push_hex(u32::from(b), 2, upper);
+        }
+        l
+    }
+}
+
 impl Put for MacAddr {
     /// Upper case, colon-separated, as pppd's `MACREMOTE`: `AA:BB:CC:DD:EE:FF`.
     fn put(&self, out: &mut String) {
-        for (i, &b) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.push(':');
-            }
-            crate::text::hex(out, u64::from(b), 2, true);
-        }
+        self.label(true).put(out);
     }
 }
 
@@ -159,13 +169,26 @@ open_enum! {
     SESSION = 0x00, "Session";
 }
 
+impl Code {
+    /// The name, or `Code(0xNN)` for an unknown code.
+    pub fn label(&self) -> Label {
+        let mut l = Label::new();
+        match self.name() {
+            "unknown" => {
+                l.push(b"Code(0x");
+                l.push_hex(u32::from(self.0), 2, false);
+                l.push(b")");
+            }
+            name => l.push(name.as_bytes()),
+        }
+        l
+    }
+}
+
 impl Put for Code {
     /// The name, or `Code(0xNN)` for an unknown code.
     fn put(&self, out: &mut String) {
-        match self.name() {
-            "unknown" => push!(out; "Code(0x", Hex2(self.0), ")"),
-            name => out.push_str(name),
-        }
+        self.label().put(out);
     }
 }
 
@@ -229,13 +252,26 @@ impl TagType {
     }
 }
 
+impl TagType {
+    /// The name, or `Tag(0xNNNN)` for an unknown type.
+    pub fn label(&self) -> Label {
+        let mut l = Label::new();
+        match self.name() {
+            "unknown" => {
+                l.push(b"Tag(0x");
+                l.push_hex(u32::from(self.0), 4, false);
+                l.push(b")");
+            }
+            name => l.push(name.as_bytes()),
+        }
+        l
+    }
+}
+
 impl Put for TagType {
     /// The name, or `Tag(0xNNNN)` for an unknown type.
     fn put(&self, out: &mut String) {
-        match self.name() {
-            "unknown" => push!(out; "Tag(0x", Hex4(self.0), ")"),
-            name => out.push_str(name),
-        }
+        self.label().put(out);
     }
 }
 

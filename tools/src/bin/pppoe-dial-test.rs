@@ -30,14 +30,14 @@ static DEBUG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new
 /// Engine and discovery log lines go to stderr.
 static STDERR: Logger = Logger {
     enabled: |level| level <= Level::Warn || DEBUG.load(std::sync::atomic::Ordering::Relaxed),
-    write: |level, line| {
+    write: |level, fmt, args| {
         let name = match level {
             Level::Error => "ERROR",
             Level::Warn => "WARN",
             Level::Info => "INFO",
             Level::Debug => "DEBUG",
         };
-        eprintln!("{name}: {line}");
+        eprintln!("{name}: {}", log::format(fmt, args));
     },
 };
 
