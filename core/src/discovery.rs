@@ -9,8 +9,9 @@
 
 use core::time::Duration;
 
-use crate::engine::{Config, Engine, Event, Failure, Ignored, Offer, Session, Transmit};
+use crate::engine::{Config, Engine, Event, Failure, Ignored, Offer, Refusal, Session, Transmit};
 use crate::os::{self, DiscoverySocket, OsError};
+use crate::text::HexBytes;
 use crate::wire;
 
 /// Why discovery ended without a session.
@@ -31,11 +32,35 @@ pub enum Progress {
     Padi(u32),
     /// A PADO was seen (accepted or not).
     Offer(Offer),
+    /// An AC answered with an error tag.
+    Refused(Refusal),
 }
 
 /// Longest single wait, so a stop request that does not interrupt `poll`
 /// (a signal delivered just before it) is still seen promptly.
 const MAX_WAIT: Duration = Duration::from_millis(500);
+
+/// Where discovery frames go: the interface, the 802.1p priority of what we
+/// send (`pppoe-priority`), and whether every frame is logged.
+#[derive(Clone, Copy, Debug)]
+pub struct Link<'a> {
+    pub ifname: &'a str,
+    /// `SO_PRIORITY` of the sockets (a VLAN's egress map turns it into the PCP).
+    pub priority: Option<u8>,
+    /// Log every frame decoded (pppd's `debug`).
+    pub dump: bool,
+}
+
+impl Link<'_> {
+    /// A discovery socket on the interface, with the priority set.
+    pub fn open(&self) -> Result<DiscoverySocket, OsError> {
+        let sock = DiscoverySocket::open(self.ifname)?;
+        if let Some(p) = self.priority {
+            sock.set_priority(p)?;
+        }
+        Ok(sock)
+    }
+}
 
 /// What [`drive`] does with what the engine reports.
 pub trait Driver {
@@ -116,17 +141,28 @@ pub fn drive<D: Driver>(
 /// The plugin's driver: dial, reporting progress, stopping on request.
 struct Dial<S, P> {
     dump: bool,
+    /// `pppoe-verbose 2`: dumps carry the frame in hex too.
+    hex: bool,
     stop: S,
     progress: P,
+}
+
+impl<S, P> Dial<S, P> {
+    fn dump(&self, what: &str, frame: &[u8]) {
+        if self.dump {
+            crate::debug!("%0.*v %0.*v", v(what), v(wire::dump(frame)));
+            if self.hex {
+                crate::debug!("%0.*v", v(crate::text::text(&HexBytes(frame))));
+            }
+        }
+    }
 }
 
 impl<S: FnMut() -> bool, P: FnMut(Progress)> Driver for Dial<S, P> {
     type Output = Result<Session, Error>;
 
     fn sending(&mut self, t: &Transmit) -> bool {
-        if self.dump {
-            crate::debug!("SENT %0.*v", v(wire::dump(&t.frame)));
-        }
+        self.dump("SENT", &t.frame);
         if t.code == wire::Code::PADI {
             (self.progress)(Progress::Padi(t.attempt));
         }
@@ -134,9 +170,7 @@ impl<S: FnMut() -> bool, P: FnMut(Progress)> Driver for Dial<S, P> {
     }
 
     fn received(&mut self, frame: &[u8]) {
-        if self.dump {
-            crate::debug!("RCVD %0.*v", v(wire::dump(frame)));
-        }
+        self.dump("RCVD", frame);
     }
 
     fn event(&mut self, event: Event) -> Option<Self::Output> {
@@ -147,6 +181,10 @@ impl<S: FnMut() -> bool, P: FnMut(Progress)> Driver for Dial<S, P> {
             Event::Listed => Some(Err(Error::Failed(Failure::NoOffer))),
             Event::Offer(o) => {
                 (self.progress)(Progress::Offer(o));
+                None
+            }
+            Event::Refused(r) => {
+                (self.progress)(Progress::Refused(r));
                 None
             }
         }
@@ -170,9 +208,11 @@ pub fn run(
     stop: impl FnMut() -> bool,
     progress: impl FnMut(Progress),
 ) -> Result<Session, Error> {
+    let hex = config.verbose >= 2;
     let mut engine = Engine::new(config, os::now());
     let mut dial = Dial {
         dump,
+        hex,
         stop,
         progress,
     };
@@ -182,9 +222,10 @@ pub fn run(
 /// Sends a PADT for `session` from a fresh socket on `ifname` (the discovery
 /// socket is closed once the session is up, so scripts cannot inherit it and
 /// no discovery traffic is queued for the whole session).
-pub fn send_padt(ifname: &str, session: &Session, dump: bool) -> Result<(), OsError> {
-    let sock = DiscoverySocket::open(ifname)?;
+pub fn send_padt(link: &Link<'_>, session: &Session) -> Result<(), OsError> {
+    let sock = link.open()?;
     let frame = session.padt(None);
+    let dump = link.dump;
     if dump {
         crate::debug!("SENT %0.*v", v(wire::dump(&frame)));
     }
@@ -337,7 +378,12 @@ mod tests {
         assert_eq!(session.session_id, 0x1234);
         assert_eq!(session.ac_mac, ac_mac);
         assert_eq!(session.ac_name, b"test-ac");
-        send_padt(&veth.0, &session, false).unwrap();
+        let link = Link {
+            ifname: &veth.0,
+            priority: None,
+            dump: false,
+        };
+        send_padt(&link, &session).unwrap();
         let padt = acthread.join().unwrap();
         let f = Frame::new_checked(&padt[..]).unwrap();
         assert_eq!(f.session_id(), 0x1234);

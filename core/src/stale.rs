@@ -23,7 +23,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::time::Duration;
 
-use crate::discovery;
+use crate::discovery::{self, Link};
 use crate::engine::Session;
 use crate::os::{self, Dir, Fd, OsError};
 use crate::text::{parse_hex, HexBytes};
@@ -226,15 +226,9 @@ fn claim_stale(dir: &Dir, ifname: &str) -> Vec<Claimed> {
 /// `our_mac`, then the record is removed). With `adopt`, that one session
 /// is taken over instead (we attach to it; its record is removed without a
 /// PADT); the others are ended. Problems are logged, never fatal.
-pub fn sweep(
-    dir: &str,
-    ifname: &str,
-    our_mac: MacAddr,
-    debug: bool,
-    adopt: Option<(u16, MacAddr)>,
-) {
-    let sent = sweep_with(dir, ifname, our_mac, adopt, |s| {
-        discovery::send_padt(ifname, s, debug)
+pub fn sweep(dir: &str, link: &Link<'_>, our_mac: MacAddr, adopt: Option<(u16, MacAddr)>) {
+    let sent = sweep_with(dir, link.ifname, our_mac, adopt, |s| {
+        discovery::send_padt(link, s)
     });
     if sent > 0 {
         os::sleep(STALE_RELEASE);

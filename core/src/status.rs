@@ -9,7 +9,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::engine::Offer;
+use crate::engine::{Offer, Refusal};
 use crate::push;
 use crate::text::Hex4;
 use crate::wire::MacAddr;
@@ -57,6 +57,9 @@ pub enum State {
         ac_mac: MacAddr,
         ac_name: Vec<u8>,
     },
+    /// Discovery failed and the last answer was an access concentrator's
+    /// error tag (a wrong Service-Name, an AC that is full, ...).
+    Refused(Refusal),
     Authenticating,
     AuthFailed {
         exit_code: i32,
@@ -80,6 +83,7 @@ impl State {
             State::NoServer { .. } => "no-server",
             State::ServerFound { .. } => "server-found",
             State::Session { .. } => "session",
+            State::Refused(_) => "refused",
             State::Authenticating => "authenticating",
             State::AuthFailed { .. } => "auth-failed",
             State::Up { .. } => "up",
@@ -188,6 +192,12 @@ pub fn render(state: &State, time_ms: u64, pid: i32, interface: &str) -> String 
         } => {
             push!(&mut out; ",\"session_id\":", session_id, ",\"ac_mac\":\"", ac_mac, '"');
             field_str(&mut out, "ac_name", ac_name);
+        }
+        State::Refused(r) => {
+            push!(&mut out; ",\"stage\":\"", r.code, '"');
+            field_str(&mut out, "ac_name", &r.ac_name);
+            push!(&mut out; ",\"ac_mac\":\"", r.ac_mac, "\",\"error\":\"", r.tag, '"');
+            field_str(&mut out, "message", &r.text);
         }
         State::Authenticating => {}
         State::AuthFailed { exit_code } => {
@@ -323,6 +333,23 @@ mod tests {
             "e",
         );
         assert!(doc.contains("\"ac_name\":\"\\\"}{\\u0000\""), "{doc}");
+    }
+
+    #[test]
+    fn refused() {
+        let r = Refusal {
+            code: crate::wire::Code::PADS,
+            ac_mac: MAC,
+            ac_name: b"isp-ac".to_vec(),
+            tag: crate::wire::TagType::SERVICE_NAME_ERROR,
+            text: b"no such \"service\"".to_vec(),
+        };
+        assert_eq!(
+            render(&State::Refused(r), 1_763_700_000_120, 812, "eth0"),
+            "{\"state\":\"refused\",\"time\":1763700000.120,\"pid\":812,\"interface\":\"eth0\",\
+\"stage\":\"PADS\",\"ac_name\":\"isp-ac\",\"ac_mac\":\"02:00:00:00:00:01\",\
+\"error\":\"Service-Name-Error\",\"message\":\"no such \\\"service\\\"\"}\n"
+        );
     }
 
     #[test]

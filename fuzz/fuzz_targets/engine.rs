@@ -151,6 +151,8 @@ fn unicast(m: MacAddr) -> bool {
 #[derive(Clone, Debug)]
 struct Chosen {
     mac: MacAddr,
+    /// Its first Service-Name.
+    service: Option<Vec<u8>>,
     cookie: Option<Vec<u8>>,
     relay: Option<Vec<u8>>,
 }
@@ -182,7 +184,13 @@ struct Model {
 impl Model {
     fn padr_fits(&self, r: &Read) -> bool {
         let c = &self.config;
-        let mut len = 4 + c.service_name.len();
+        // The PADR's Service-Name: ours, or (sending none in the PADI) the
+        // PADO's first.
+        let service = match &c.service_name {
+            Some(s) => s.len(),
+            None => r.first(TagType::SERVICE_NAME).map_or(0, <[u8]>::len),
+        };
+        let mut len = 4 + service;
         len += c.host_uniq.as_ref().map_or(0, |h| 4 + h.len());
         len += c.ppp_max_payload.map_or(0, |_| 6);
         len += r.first(TagType::AC_COOKIE).map_or(0, |v| 4 + v.len());
@@ -288,7 +296,13 @@ impl Model {
         let c = &self.config;
         assert_eq!(r.src, c.our_mac, "sent from another MAC");
         assert_eq!(r.session_id, 0);
-        assert_eq!(r.first(TagType::SERVICE_NAME), Some(&c.service_name[..]));
+        let offered = self.chosen.as_ref().and_then(|ch| ch.service.as_deref());
+        let service = match (Code(r.code), &c.service_name) {
+            (_, Some(s)) => Some(&s[..]),
+            (Code::PADI, None) => None,
+            (_, None) => Some(offered.unwrap_or_default()),
+        };
+        assert_eq!(r.first(TagType::SERVICE_NAME), service);
         assert_eq!(r.first(TagType::HOST_UNIQ), c.host_uniq.as_deref());
         let mp = c.ppp_max_payload.map(u16::to_be_bytes);
         assert_eq!(r.first(TagType::PPP_MAX_PAYLOAD), mp.as_ref().map(|v| &v[..]));
@@ -337,6 +351,12 @@ impl Model {
                 }
             }
             Event::Listed => self.finished = true,
+            Event::Refused(r) => {
+                assert!(unicast(r.ac_mac));
+                assert_ne!(r.ac_mac, self.config.our_mac);
+                assert!(r.tag.is_error(), "{r:?}");
+                assert!(matches!(r.code, Code::PADO | Code::PADS), "{r:?}");
+            }
             Event::Established(s) => {
                 let chosen = self.chosen.as_ref().expect("session without a chosen AC");
                 assert_eq!(s.ac_mac, chosen.mac);
@@ -403,7 +423,7 @@ fn config(u: &mut Unstructured<'_>) -> Result<Config> {
     };
     Ok(Config {
         our_mac,
-        service_name: name(u)?,
+        service_name: if u.ratio(1, 8)? { None } else { Some(name(u)?) },
         service_filter: if u.arbitrary()? { Some(name(u)?) } else { None },
         ac_name: if u.arbitrary()? { Some(name(u)?) } else { None },
         ac_mac: match u.int_in_range(0..=3u8)? {
@@ -426,7 +446,7 @@ fn config(u: &mut Unstructured<'_>) -> Result<Config> {
         } else {
             Backoff::Fixed
         },
-        verbose: u.arbitrary()?,
+        verbose: u.int_in_range(0..=2)?,
         mode: if u.ratio(1, 4)? {
             Mode::ListOnly
         } else {
@@ -441,7 +461,7 @@ fn value(u: &mut Unstructured<'_>, c: &Config) -> Result<Vec<u8>> {
         0 => c.host_uniq.clone().unwrap_or_default(),
         1 => c.ac_name.clone().unwrap_or_default(),
         2 => c.service_filter.clone().unwrap_or_default(),
-        3 => c.service_name.clone(),
+        3 => c.service_name.clone().unwrap_or_default(),
         4 => Vec::new(),
         5 => vec![0x05, 0xdc],
         6 => vec![0x05, 0xd4],
@@ -606,16 +626,18 @@ impl Harness {
             self.model.check_sent(&t.frame);
         }
         assert!(frames <= MAX_QUEUED_FRAMES, "{frames} frames queued");
-        let (mut offers, mut finals) = (0, 0);
+        let (mut offers, mut finals, mut refusals) = (0, 0, 0);
         while let Some(event) = self.engine.poll_event() {
             match event {
                 Event::Offer(_) => offers += 1,
+                Event::Refused(_) => refusals += 1,
                 _ => finals += 1,
             }
             self.model.check_event(&event);
         }
         assert!(offers <= MAX_QUEUED_OFFERS, "{offers} offers queued");
         assert!(finals <= 1);
+        assert!(refusals <= 1, "{refusals} refusals queued");
     }
 
     fn deliver(&mut self, bytes: &[u8]) {
@@ -635,6 +657,7 @@ impl Harness {
                 let r = read(bytes).expect("accepted frames are clean");
                 self.model.chosen = Some(Chosen {
                     mac: r.src,
+                    service: r.first(TagType::SERVICE_NAME).map(<[u8]>::to_vec),
                     cookie: r.first(TagType::AC_COOKIE).map(<[u8]>::to_vec),
                     relay: r.first(TagType::RELAY_SESSION_ID).map(<[u8]>::to_vec),
                 });

@@ -1,9 +1,9 @@
 //! The discovery engine's configuration from the plugin's settings.
 
-use rp_pppoe_core::engine::{Backoff, Config, Mode};
+use rp_pppoe_core::engine::{Config, Mode};
 use rp_pppoe_core::wire::MacAddr;
 
-use super::settings::Settings;
+use super::settings::{Settings, NO_SERVICE_NAME};
 
 /// What the engine asks for and accepts on interface `our_mac` for pppd
 /// `pid`; `max_payload` is the PPP-Max-Payload to request (RFC 4638).
@@ -13,10 +13,17 @@ pub(crate) fn engine_config(
     pid: i32,
     max_payload: Option<u16>,
 ) -> Config {
+    // NO-SERVICE-NAME-NON-RFC-COMPLIANT: no Service-Name tag is sent, and
+    // any offered service is taken.
+    let special = settings.service.as_deref() == Some(NO_SERVICE_NAME);
     Config {
         our_mac,
-        service_name: settings.service.clone().unwrap_or_default(),
-        service_filter: settings.service.clone(),
+        service_name: if special {
+            None
+        } else {
+            Some(settings.service.clone().unwrap_or_default())
+        },
+        service_filter: settings.service.clone().filter(|_| !special),
         ac_name: settings.ac_name.clone(),
         ac_mac: settings.ac_mac,
         // Default Host-Uniq: unique per pppd process (the pid, host byte
@@ -32,7 +39,7 @@ pub(crate) fn engine_config(
         padi_attempts: settings.padi_attempts,
         padr_timeout: settings.padi_timeout,
         padr_attempts: settings.padi_attempts,
-        backoff: Backoff::Double,
+        backoff: settings.padi_backoff,
         verbose: settings.verbose,
         mode: Mode::Dial,
     }
@@ -44,6 +51,7 @@ mod tests {
     use crate::pppd::settings::Raw;
     use alloc::vec::Vec;
     use core::time::Duration;
+    use rp_pppoe_core::engine::Backoff;
 
     fn host_uniq(config: &Config) -> Vec<u8> {
         config.host_uniq.clone().unwrap_or_default()
@@ -65,7 +73,7 @@ mod tests {
         let c = engine_config(&settings(Raw::default()), mac, 0x1234, None);
         assert_eq!(c.our_mac, mac);
         assert_eq!(host_uniq(&c), 0x1234i32.to_ne_bytes());
-        assert_eq!(c.service_name, b"");
+        assert_eq!(c.service_name.as_deref(), Some(&b""[..]));
         assert_eq!(c.service_filter, None);
         assert_eq!(
             (c.padi_timeout, c.padi_attempts),
@@ -87,9 +95,22 @@ mod tests {
             ..Raw::default()
         });
         let c = engine_config(&s, MacAddr([2, 0, 0, 0, 0, 1]), 1, Some(1500));
-        assert_eq!(c.service_name, b"isp");
+        assert_eq!(c.service_name.as_deref(), Some(&b"isp"[..]));
         assert_eq!(c.service_filter.as_deref(), Some(&b"isp"[..]));
         assert_eq!(host_uniq(&c), [0xc0, 0xff, 0xee, 0x01]);
         assert_eq!(c.ppp_max_payload, Some(1500));
+    }
+
+    #[test]
+    fn no_service_name_and_fixed_backoff() {
+        let s = settings(Raw {
+            service: Some(b"NO-SERVICE-NAME-NON-RFC-COMPLIANT".to_vec()),
+            padi_backoff: Some(b"fixed".to_vec()),
+            ..Raw::default()
+        });
+        let c = engine_config(&s, MacAddr([2, 0, 0, 0, 0, 1]), 1, None);
+        assert_eq!(c.service_name, None);
+        assert_eq!(c.service_filter, None);
+        assert_eq!(c.backoff, Backoff::Fixed);
     }
 }

@@ -13,8 +13,6 @@ use super::api::Api;
 const PPPOE_OVERHEAD: c_int = 8;
 /// The classic PPPoE MTU/MRU (1500 - 8).
 pub(crate) const ETH_PPPOE_MTU: c_int = 1492;
-/// Upper bound of the MTU/MRU over PPPoE (RFC 4638 with a 1508-byte link).
-pub(crate) const MAX_PPPOE_MTU: c_int = 1500;
 
 /// An LCP MTU (what we send: `allow.mru`) and MRU (`want.mru`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,13 +46,13 @@ fn set(api: &Api, m: Mtu) {
 }
 
 /// At `check_options`: turns off what makes no sense on Ethernet (LCP
-/// ACFC, PFC and asyncmap, CCP deflate and BSD-Compress, IPCP VJ) and caps
-/// the MTU/MRU at 1500. Returns the MTU/MRU to start every connect from, so
-/// one session's clamps do not stick.
+/// ACFC, PFC and asyncmap, CCP deflate and BSD-Compress, IPCP VJ). Returns
+/// the MTU/MRU to start every connect from, so one session's clamps do not
+/// stick. There is no 1500 cap (as ppp 2.5.3): a jumbo-capable link gets
+/// what its MTU allows and the AC confirms (RFC 4638).
 pub(crate) fn prepare(api: &Api) -> Mtu {
     api.disable_serial_options();
-    let configured = get(api).capped(MAX_PPPOE_MTU);
-    set(api, configured);
+    let configured = get(api);
     if !api.disable_vj() {
         warning!("IPCP option novj not found; VJ compression left as configured");
     }

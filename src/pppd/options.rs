@@ -16,8 +16,8 @@ use core::ptr::{addr_of_mut, null_mut};
 use super::bindings::{self as b, opt_type, option_t};
 use super::device;
 use super::values::{
-    AC_MAC, AC_NAME, HOST_UNIQ, PADI_ATTEMPTS, PADI_TIMEOUT, SERVICE, SESS, STALE_CLEANUP,
-    STATUS_FILE, VERBOSE,
+    AC_MAC, AC_NAME, HOST_UNIQ, PADI_ATTEMPTS, PADI_BACKOFF, PADI_TIMEOUT, PRIORITY, SERVICE, SESS,
+    STALE_CLEANUP, STALE_DIR, STATUS_FILE, VERBOSE,
 };
 
 const fn opt(
@@ -85,7 +85,7 @@ const ALIAS: u32 = b::OPT_ALIAS;
 const TIMING: u32 = b::OPT_PRIO | b::OPT_LLIMIT;
 
 /// Number of entries including the terminating `{ NULL }`.
-const N_OPTIONS: usize = 18;
+const N_OPTIONS: usize = 22;
 
 /// The device entry's value (its `addr2`, OPT_A2STRVAL|OPT_STATIC): the
 /// claimed interface name, which pppd's `dump` prints.
@@ -206,6 +206,12 @@ pub(crate) static mut OPTIONS: [option_t; N_OPTIONS] = [
         0,
     ),
     string(
+        c"rp_pppoe_mac",
+        addr_of_mut!(AC_MAC),
+        c"Legacy alias for pppoe-mac",
+        ALIAS,
+    ),
+    string(
         c"pppoe-host-uniq",
         addr_of_mut!(HOST_UNIQ),
         c"Set the Host-Uniq to the supplied hex string",
@@ -230,6 +236,29 @@ pub(crate) static mut OPTIONS: [option_t; N_OPTIONS] = [
         c"Number of discovery attempts",
         TIMING,
         1,
+    ),
+    string(
+        c"pppoe-padi-backoff",
+        addr_of_mut!(PADI_BACKOFF),
+        c"PADI/PADR timeout growth: double (default) or fixed",
+        b::OPT_PRIO,
+    ),
+    option_t {
+        upper_limit: 7,
+        ..int(
+            c"pppoe-priority",
+            addr_of_mut!(PRIORITY),
+            c"802.1p priority (SO_PRIORITY, 0-7) of the discovery frames",
+            b::OPT_LIMITS,
+            0,
+        )
+    },
+    // Privileged: pppd writes files there as root.
+    string(
+        c"pppoe-stale-dir",
+        addr_of_mut!(STALE_DIR),
+        c"Directory of the stale-session records (default /var/run/pppoe-rs)",
+        b::OPT_PRIV,
     ),
     string(
         c"pppoe-status-file",
@@ -304,6 +333,10 @@ mod tests {
             "pppoe-status-file",
             "pppoe-stale-cleanup",
             "nopppoe-stale-cleanup",
+            "rp_pppoe_mac",
+            "pppoe-padi-backoff",
+            "pppoe-priority",
+            "pppoe-stale-dir",
         ] {
             assert!(names.iter().any(|x| x == n), "{n} missing");
         }
@@ -318,7 +351,10 @@ mod tests {
             // SAFETY: every entry but the terminator has a name.
             let name = unsafe { CStr::from_ptr(o.name) }.to_str().unwrap();
             let privileged = o.flags & b::OPT_PRIV != 0;
-            let want = matches!(name, "pppoe-sess" | "rp_pppoe_sess" | "pppoe-status-file");
+            let want = matches!(
+                name,
+                "pppoe-sess" | "rp_pppoe_sess" | "pppoe-status-file" | "pppoe-stale-dir"
+            );
             assert_eq!(privileged, want, "{name}");
         }
     }

@@ -9,8 +9,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use rp_pppoe_core::discovery::Progress;
-use rp_pppoe_core::engine::Offer;
+use rp_pppoe_core::engine::{Failure, Offer, Refusal};
 use rp_pppoe_core::status::{self, EndedBy, State};
+use rp_pppoe_core::wire::Code;
 use rp_pppoe_core::{cat, os, warning};
 
 use super::api::{self, Api, Notify, PppdCell};
@@ -30,6 +31,8 @@ struct StatusFile {
     failed: bool,
     /// PADI attempts of a round, for `discovering` and `no-server`.
     attempts: u32,
+    /// The last refusal (an AC's error tag) of the current round.
+    refusal: Option<Refusal>,
 }
 
 static STATUS: PppdCell<Option<StatusFile>> = PppdCell::new(None);
@@ -94,13 +97,17 @@ pub(crate) fn start(api: &Api, path: &str, ifname: &str, attempts: u32) {
             offers: Vec::new(),
             failed: false,
             attempts,
+            refusal: None,
         })
     });
 }
 
-/// A discovery round begins: forget the last round's offers.
+/// A discovery round begins: forget the last round's offers and refusals.
 pub(crate) fn discovery_started() {
-    with_file(|sf| sf.offers.clear());
+    with_file(|sf| {
+        sf.offers.clear();
+        sf.refusal = None;
+    });
 }
 
 /// A PADI went out, or a PADO came in.
@@ -110,6 +117,7 @@ pub(crate) fn progress(p: Progress) {
             let attempts = sf.attempts;
             write(sf, State::Discovering { attempt, attempts })
         }
+        Progress::Refused(r) => sf.refusal = Some(r),
         Progress::Offer(o) => {
             if sf.offers.len() < MAX_OFFERS || o.accepted {
                 sf.offers.push(o.clone());
@@ -122,11 +130,27 @@ pub(crate) fn progress(p: Progress) {
     });
 }
 
-/// No AC answered in the last round.
-pub(crate) fn no_server() {
+/// Discovery failed: `refused` if the ACs said no (a PADO with an error
+/// tag and no acceptable one; a PADS with an error tag), else `no-server`
+/// (no PADO) or `down` (no PADS).
+pub(crate) fn discovery_failed(failure: Failure) {
     with_file(|sf| {
-        let attempts = sf.attempts;
-        write(sf, State::NoServer { attempts })
+        let refusal = sf.refusal.take().filter(|r| match failure {
+            Failure::NoOffer => r.code == Code::PADO,
+            Failure::NoConfirm => r.code == Code::PADS,
+        });
+        let state = match (refusal, failure) {
+            (Some(r), _) => State::Refused(r),
+            (None, Failure::NoOffer) => State::NoServer {
+                attempts: sf.attempts,
+            },
+            (None, Failure::NoConfirm) => State::Down {
+                reason: "no PADS from the access concentrator".into(),
+                exit_code: b::EXIT_CONNECT_FAILED as c_int,
+                ended_by: EndedBy::Unknown,
+            },
+        };
+        write(sf, state)
     });
 }
 
@@ -184,7 +208,7 @@ extern "C" fn on_exit(_arg: *mut c_void, code: c_int) {
             _ if code == b::EXIT_AUTH_TOPEER_FAILED as c_int => {
                 State::AuthFailed { exit_code: code }
             }
-            State::NoServer { .. } | State::AuthFailed { .. } => return,
+            State::NoServer { .. } | State::Refused(_) | State::AuthFailed { .. } => return,
             State::Down {
                 reason, ended_by, ..
             } => State::Down {

@@ -6,16 +6,15 @@ use core::ffi::c_int;
 
 use alloc::string::String;
 
-use rp_pppoe_core::discovery;
+use rp_pppoe_core::discovery::{self, Link};
 use rp_pppoe_core::engine::{Failure, Session};
 use rp_pppoe_core::os::{self, Fd, IfInfo};
 use rp_pppoe_core::stale;
-use rp_pppoe_core::status::{EndedBy, State};
+use rp_pppoe_core::status::State;
 use rp_pppoe_core::text::{text, Escaped};
 use rp_pppoe_core::{debug, error, info, warning};
 
 use super::api::{self, Api, PppdCell, StringVar};
-use super::bindings as b;
 use super::config::engine_config;
 use super::link::{self, Mtu};
 use super::report;
@@ -41,8 +40,8 @@ static CONN: PppdCell<Conn> = PppdCell::new(Conn {
     ifname: String::new(),
     settings: None,
     configured: Mtu {
-        mtu: link::MAX_PPPOE_MTU,
-        mru: link::MAX_PPPOE_MTU,
+        mtu: link::ETH_PPPOE_MTU,
+        mru: link::ETH_PPPOE_MTU,
     },
     pppox: None,
     session: None,
@@ -102,13 +101,17 @@ pub(crate) fn connect() -> Option<c_int> {
     }
     let max_payload = link::fit_interface(api, configured, info.mtu);
     api.set_string(StringVar::PppDevnam, &ifname);
-    let debug = api.debug();
+    let link = Link {
+        ifname: &ifname,
+        priority: settings.priority,
+        dump: api.debug(),
+    };
     if settings.stale_cleanup {
-        stale::sweep(stale::DIR, &ifname, info.mac, debug, settings.attach);
+        stale::sweep(&settings.stale_dir, &link, info.mac, settings.attach);
     }
     let session = match settings.attach {
         Some((sid, ac_mac)) => attach(sid, ac_mac, &info),
-        None => discover(api, &ifname, &settings, max_payload, debug)?,
+        None => discover(api, &link, &settings, max_payload)?,
     };
     api.set_session_number(c_int::from(session.session_id));
     if max_payload.is_some() && settings.attach.is_none() {
@@ -122,10 +125,10 @@ pub(crate) fn connect() -> Option<c_int> {
             d(e.errno),
             m(e.errno)
         );
-        padt(&ifname, &session, debug);
+        padt(&link, &session);
         return None;
     }
-    let record = stale::Held::create(stale::DIR, &ifname, &session);
+    let record = stale::Held::create(&settings.stale_dir, &ifname, &session);
     let fd = pppox.raw();
     report::report(State::Session {
         session_id: session.session_id,
@@ -163,12 +166,12 @@ fn attach(session_id: u16, ac_mac: rp_pppoe_core::wire::MacAddr, info: &IfInfo) 
 /// One discovery round on `ifname`; failures are logged and reported.
 fn discover(
     api: &Api,
-    ifname: &str,
+    link: &Link<'_>,
     settings: &Settings,
     max_payload: Option<u16>,
-    debug: bool,
 ) -> Option<Session> {
-    let sock = match os::DiscoverySocket::open(ifname) {
+    let ifname = link.ifname;
+    let sock = match link.open() {
         Ok(s) => s,
         Err(e) if e.errno == libc::EPERM || e.errno == libc::EACCES => {
             error!(
@@ -205,15 +208,16 @@ fn discover(
     }
     let config = engine_config(settings, sock.info.mac, os::pid(), max_payload);
     report::discovery_started();
-    let result = discovery::run(&sock, config, debug, || api.terminating(), report::progress);
+    let result = discovery::run(
+        &sock,
+        config,
+        link.dump,
+        || api.terminating(),
+        report::progress,
+    );
     match result {
         Ok(s) => return Some(s),
-        Err(discovery::Error::Failed(Failure::NoOffer)) => report::no_server(),
-        Err(discovery::Error::Failed(Failure::NoConfirm)) => report::report(State::Down {
-            reason: "no PADS from the access concentrator".into(),
-            exit_code: b::EXIT_CONNECT_FAILED as c_int,
-            ended_by: EndedBy::Unknown,
-        }),
+        Err(discovery::Error::Failed(f)) => report::discovery_failed(f),
         Err(discovery::Error::Stopped) => {
             info!("PPPoE discovery stopped by signal");
             api.stop_redialling();
@@ -265,8 +269,9 @@ fn acname(name: &[u8]) -> String {
 }
 
 /// Sends the PADT for `session` and logs the outcome.
-fn padt(ifname: &str, session: &Session, debug: bool) {
-    match discovery::send_padt(ifname, session, debug) {
+fn padt(link: &Link<'_>, session: &Session) {
+    let ifname = link.ifname;
+    match discovery::send_padt(link, session) {
         Ok(()) => info!("Sent PADT"),
         Err(e) => warning!(
             "Could not send PADT on %0.*v: %0.*v: %m",
@@ -280,17 +285,22 @@ fn padt(ifname: &str, session: &Session, debug: bool) {
 /// Ends the session once: unbind the kernel socket, close it, send PADT
 /// unless the AC already ended the session. Safe to call any number of times.
 pub(crate) fn teardown() {
-    let Some((pppox, session, record, ifname)) = CONN.with(|c| {
+    let Some((pppox, session, record, ifname, priority)) = CONN.with(|c| {
         (
             c.pppox.take(),
             c.session.take(),
             c.record.take(),
             c.ifname.clone(),
+            c.settings.as_ref().and_then(|s| s.priority),
         )
     }) else {
         return;
     };
-    let debug = api::get().is_some_and(|a| a.debug());
+    let link = Link {
+        ifname: &ifname,
+        priority,
+        dump: api::get().is_some_and(|a| a.debug()),
+    };
     let mut ended_by_ac = false;
     if let (Some(fd), Some(s), Some(dev)) = (&pppox, &session, os::ifname_bytes(&ifname)) {
         match os::pppox_connect(fd, 0, s.ac_mac, &dev) {
@@ -316,7 +326,7 @@ pub(crate) fn teardown() {
             d(s.session_id)
         );
     } else {
-        padt(&ifname, &s, debug);
+        padt(&link, &s);
     }
 }
 

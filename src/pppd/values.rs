@@ -16,12 +16,16 @@ pub(super) static mut SESS: *mut c_char = null_mut();
 pub(super) static mut AC_MAC: *mut c_char = null_mut();
 pub(super) static mut HOST_UNIQ: *mut c_char = null_mut();
 pub(super) static mut STATUS_FILE: *mut c_char = null_mut();
+pub(super) static mut PADI_BACKOFF: *mut c_char = null_mut();
+pub(super) static mut STALE_DIR: *mut c_char = null_mut();
 // o_bool target (one byte in every pppd version).
 pub(super) static mut STALE_CLEANUP: u8 = 1;
 // o_int targets.
 pub(super) static mut VERBOSE: c_int = 0;
 pub(super) static mut PADI_TIMEOUT: c_int = 5;
 pub(super) static mut PADI_ATTEMPTS: c_int = 3;
+/// -1: not set.
+pub(super) static mut PRIORITY: c_int = -1;
 
 /// Reads a string option's current value (NULL = unset).
 fn get_string(p: *const *mut c_char) -> Option<Vec<u8>> {
@@ -54,6 +58,9 @@ pub(crate) fn read() -> Raw {
         padi_timeout: get_int(addr_of_mut!(PADI_TIMEOUT)),
         padi_attempts: get_int(addr_of_mut!(PADI_ATTEMPTS)),
         status_file: get_string(addr_of_mut!(STATUS_FILE)),
+        padi_backoff: get_string(addr_of_mut!(PADI_BACKOFF)),
+        stale_dir: get_string(addr_of_mut!(STALE_DIR)),
+        priority: get_int(addr_of_mut!(PRIORITY)),
         // SAFETY: our o_bool static (pppd writes 0 or 1 into it).
         stale_cleanup: unsafe { *addr_of_mut!(STALE_CLEANUP) } != 0,
     }

@@ -6,9 +6,10 @@ use core::time::Duration;
 
 use crate::wire::MacAddr;
 
-/// Longest Host-Uniq accepted from a command line (bytes). RFC 2516 sets no
-/// limit, but it must fit in PADI next to the other tags.
-pub const MAX_HOST_UNIQ: usize = 64;
+/// Longest Host-Uniq accepted from a command line (bytes): what fits in a
+/// PADI next to an empty Service-Name tag (two tag headers of 4 bytes), as
+/// ppp 2.5 allows; RFC 2516 sets no limit of its own.
+pub const MAX_HOST_UNIQ: usize = crate::wire::MAX_PAYLOAD - 2 * 4;
 
 /// Parses a Host-Uniq given as hex (`0a1B2c`, an optional `0x` prefix): 1 to
 /// [`MAX_HOST_UNIQ`] bytes. The plugin's `host-uniq` and the tools' `-W`.
@@ -53,8 +54,11 @@ pub enum Mode {
 pub struct Config {
     /// Our Ethernet address: source of everything we send, destination of what we accept.
     pub our_mac: MacAddr,
-    /// Service-Name sent in PADI and PADR (empty = any service). Always sent.
-    pub service_name: Vec<u8>,
+    /// Service-Name sent in PADI and PADR (empty = any service). `None`
+    /// (`NO-SERVICE-NAME-NON-RFC-COMPLIANT`, for ACs that refuse a PADI
+    /// carrying one): no Service-Name tag in the PADI, and the chosen PADO's
+    /// first Service-Name in the PADR.
+    pub service_name: Option<Vec<u8>>,
     /// `rp_pppoe_service`: a PADO must carry a Service-Name tag exactly equal to this.
     pub service_filter: Option<Vec<u8>>,
     /// `rp_pppoe_ac`: a PADO's AC-Name must be exactly equal to this.
@@ -76,8 +80,10 @@ pub struct Config {
     pub padr_attempts: u32,
     /// Growth of the wait between attempts (default `Double`).
     pub backoff: Backoff,
-    /// `rp_pppoe_verbose`: info-log "Access-Concentrator: NAME" for each PADO seen.
-    pub verbose: bool,
+    /// `pppoe-verbose`, as in ppp 2.5: from 1, the tags of every PADO that
+    /// answers us are logged (info level); from 2, packet dumps (with pppd's
+    /// `debug`) carry the frame in hex too.
+    pub verbose: u8,
     /// Dial (default) or list only.
     pub mode: Mode,
 }
@@ -86,7 +92,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             our_mac: MacAddr::default(),
-            service_name: Vec::new(),
+            service_name: Some(Vec::new()),
             service_filter: None,
             ac_name: None,
             ac_mac: None,
@@ -97,7 +103,7 @@ impl Default for Config {
             padr_timeout: Duration::from_secs(5),
             padr_attempts: 3,
             backoff: Backoff::Double,
-            verbose: false,
+            verbose: 0,
             mode: Mode::Dial,
         }
     }

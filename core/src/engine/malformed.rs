@@ -105,6 +105,23 @@ fn check(config: Config, stage: Stage, frame: &[u8], want: Want) {
         .iter()
         .map(|(_, e)| e.clone())
         .collect();
+    // An error tag from the AC is also reported as a refusal, and only then.
+    let (refusals, new_events): (Vec<Event>, Vec<Event>) = new_events
+        .into_iter()
+        .partition(|e| matches!(e, Event::Refused(_)));
+    let refused_with = match want {
+        Want::Ignored(Ignored::ErrorTag(_, ty)) | Want::PadrAgain(ty) | Want::Failed(ty, _) => {
+            Some(ty)
+        }
+        _ => None,
+    };
+    match refused_with {
+        Some(ty) => assert!(
+            matches!(refusals.as_slice(), [Event::Refused(r)] if r.tag == ty),
+            "{refusals:?}"
+        ),
+        None => assert!(refusals.is_empty(), "{refusals:?}"),
+    }
     let no_final = || {
         new_events
             .iter()

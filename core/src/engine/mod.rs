@@ -35,7 +35,7 @@ use crate::text::text;
 use crate::wire::{self, Code, Frame, MacAddr, Repr, Tag, TagType};
 use crate::{debug, error, info, warning};
 
-use offer::{host_uniq_ok, log_error_tags, service_names, Summary};
+use offer::{host_uniq_ok, log_error_tags, log_verbose_tags, service_names, Summary};
 
 /// Lines above debug level that frames may cause per discovery (bad PADOs,
 /// error tags, PADOs from other ACs with `pppoe-mac`); later ones go to
@@ -77,6 +77,25 @@ pub enum Event {
     Failed(Failure),
     /// [`Mode::ListOnly`]: the last PADI's wait is over; the engine is done.
     Listed,
+    /// An access concentrator answered us with a Service-Name-Error,
+    /// AC-System-Error or Generic-Error (in a PADO, which is then skipped, or
+    /// a PADS, which then counts as a failed PADR): what a router UI shows
+    /// when discovery fails because the ACs said no.
+    Refused(Refusal),
+}
+
+/// An access concentrator's "no": which AC, in which packet, and its words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// PADO or PADS.
+    pub code: Code,
+    pub ac_mac: MacAddr,
+    /// The AC-Name of its PADO (empty if unknown).
+    pub ac_name: Vec<u8>,
+    /// The first error tag.
+    pub tag: TagType,
+    /// Its text.
+    pub text: Vec<u8>,
 }
 
 /// The AC chosen from its PADO, and what of it the PADR and the session need.
@@ -84,6 +103,8 @@ pub enum Event {
 struct Chosen {
     mac: MacAddr,
     ac_name: Vec<u8>,
+    /// Its first Service-Name (the PADR's when we send none in the PADI).
+    service: Vec<u8>,
     cookie: Option<Vec<u8>>,
     relay: Option<Vec<u8>>,
     max_payload: Option<u16>,
@@ -144,6 +165,8 @@ pub struct Engine {
     last_ignored: Option<Ignored>,
     /// Frame-caused lines above debug level so far (see [`MAX_FRAME_NOTICES`]).
     notices: Cell<u32>,
+    /// A PADO without an AC-Name was logged at error level (once a round).
+    no_ac_name_logged: bool,
 }
 
 impl Engine {
@@ -158,6 +181,7 @@ impl Engine {
             events: VecDeque::new(),
             last_ignored: None,
             notices: Cell::new(0),
+            no_ac_name_logged: false,
         };
         engine.send_padi(now, 1);
         engine
@@ -167,7 +191,17 @@ impl Engine {
     pub fn handle_frame(&mut self, now: Duration, frame: &[u8]) {
         let result = self.process(now, frame);
         if let Err(reason) = result {
-            reason.log(self.frame_level(reason.level()));
+            let mut level = reason.level();
+            if reason == Ignored::NoAcName {
+                // As the C plugin, at error level; but once a round.
+                level = if self.no_ac_name_logged {
+                    Level::Debug
+                } else {
+                    Level::Error
+                };
+                self.no_ac_name_logged = true;
+            }
+            reason.log(self.frame_level(level));
         }
         self.last_ignored = result.err();
     }
@@ -281,13 +315,24 @@ impl Engine {
         }
 
         // From here on the PADO answers our PADI: report it whatever the verdict.
-        if self.config.verbose {
-            if let Some(name) = tags.ac_name {
-                info!("Access-Concentrator: %0.*v", v(name));
-            }
+        let verbose = self.config.verbose > 0 && self.config.ac_mac.is_none_or(|m| m == src);
+        if verbose {
+            log_verbose_tags(payload);
         }
         let max_payload = tags.max_payload(Code::PADO);
         let verdict = self.judge_pado(src, payload, &tags, max_payload);
+        if verbose
+            && !matches!(
+                verdict,
+                Err(Ignored::NoAcName | Ignored::NoServiceName | Ignored::ErrorTag(..))
+            )
+        {
+            info!("AC-Ethernet-Address: %0.*v", v(src.label(false)));
+            info!("--------------------------------------------------");
+        }
+        if let Some(tag) = tags.first_error {
+            self.refused(Code::PADO, src, tags.ac_name.unwrap_or_default(), tag);
+        }
         let mut offer = tags.offer(src, payload);
         offer.accepted = verdict.is_ok();
         offer.refused = verdict.as_ref().err().copied();
@@ -349,6 +394,7 @@ impl Engine {
         let ac = Chosen {
             mac: src,
             ac_name: ac_name.to_vec(),
+            service: tags.service_name.unwrap_or_default().to_vec(),
             cookie: tags.cookie.map(<[u8]>::to_vec),
             relay: tags.relay.map(<[u8]>::to_vec),
             max_payload,
@@ -375,6 +421,8 @@ impl Engine {
         }
         if let Some(tag) = tags.first_error {
             log_error_tags(Code::PADS, payload, self.frame_level(Level::Error));
+            let name = waiting.ac.ac_name.clone();
+            self.refused(Code::PADS, src, &name, tag);
             self.padr_failed(now, GiveUp::ErrorTag);
             return Err(Ignored::ErrorTag(Code::PADS, tag.ty));
         }
@@ -399,9 +447,15 @@ impl Engine {
             ac_mac: ac.mac,
             our_mac: self.config.our_mac,
             ac_name: ac.ac_name,
-            service_name: tags
-                .service_name
-                .map_or_else(|| self.config.service_name.clone(), <[u8]>::to_vec),
+            service_name: tags.service_name.map_or_else(
+                || {
+                    self.config
+                        .service_name
+                        .clone()
+                        .unwrap_or_else(|| ac.service.clone())
+                },
+                <[u8]>::to_vec,
+            ),
             host_uniq: self.config.host_uniq.clone(),
             cookie: ac.cookie,
             relay_session_id: tags.relay.map(<[u8]>::to_vec).or(ac.relay),
@@ -471,10 +525,12 @@ impl Engine {
         let config = &self.config;
         let max_payload = config.ppp_max_payload.map(u16::to_be_bytes);
         let mut tags = Vec::with_capacity(3);
-        tags.push(Tag {
-            ty: TagType::SERVICE_NAME,
-            value: &config.service_name,
-        });
+        if let Some(value) = config.service_name.as_deref() {
+            tags.push(Tag {
+                ty: TagType::SERVICE_NAME,
+                value,
+            });
+        }
         if let Some(value) = config.host_uniq.as_deref() {
             tags.push(Tag {
                 ty: TagType::HOST_UNIQ,
@@ -512,7 +568,7 @@ impl Engine {
         let mut tags = Vec::with_capacity(5);
         tags.push(Tag {
             ty: TagType::SERVICE_NAME,
-            value: &config.service_name,
+            value: config.service_name.as_deref().unwrap_or(&ac.service),
         });
         for (ty, value) in optional {
             if let Some(value) = value {
@@ -544,6 +600,19 @@ impl Engine {
             attempt,
             frame,
         });
+    }
+
+    /// Reports an AC's error tag (one pending report at most: a flood of
+    /// refusals nobody polls for keeps the newest).
+    fn refused(&mut self, code: Code, ac_mac: MacAddr, ac_name: &[u8], tag: Tag<'_>) {
+        self.events.retain(|e| !matches!(e, Event::Refused(_)));
+        self.events.push_back(Event::Refused(Refusal {
+            code,
+            ac_mac,
+            ac_name: ac_name.to_vec(),
+            tag: tag.ty,
+            text: tag.value.to_vec(),
+        }));
     }
 
     fn push_offer(&mut self, offer: Offer) {

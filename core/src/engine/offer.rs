@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use crate::log::Level;
 use crate::text::{text, Hex2, Label, Put};
 use crate::wire::{Code, MacAddr, Tag, TagIter, TagType};
-use crate::{debug, log};
+use crate::{debug, info, log};
 
 use super::Ignored;
 
@@ -165,6 +165,62 @@ pub(super) fn log_error_tags(code: Code, payload: &[u8], first: Level) {
             );
             level = Level::Debug;
         }
+    }
+}
+
+/// With `pppoe-verbose`, logs the tags of a PADO as ppp 2.5's plugin does,
+/// in their order: the AC-Name, every non-empty Service-Name, the first 20
+/// bytes of the AC-Cookie and of the Relay-Session-Id, PPP-Max-Payload.
+pub(super) fn log_verbose_tags(payload: &[u8]) {
+    for tag in TagIter::new(payload).flatten() {
+        match (tag.ty, tag.value) {
+            (TagType::AC_NAME, name) => info!("Access-Concentrator: %0.*v", v(name)),
+            (TagType::SERVICE_NAME, name) if !name.is_empty() => {
+                info!("Service-Name: %0.*v", v(name))
+            }
+            (TagType::AC_COOKIE, bytes) => info!("Cookie:%0.*v", v(hex_prefix(bytes))),
+            (TagType::RELAY_SESSION_ID, bytes) => info!("Relay-ID:%0.*v", v(hex_prefix(bytes))),
+            (TagType::PPP_MAX_PAYLOAD, &[hi, lo]) => {
+                info!("Max-Payload: %u", d(u16::from_be_bytes([hi, lo])))
+            }
+            _ => {}
+        }
+    }
+}
+
+/// ` xx xx ...`: the first 20 bytes in hex, and `...` if there are more.
+fn hex_prefix(bytes: &[u8]) -> HexPrefix {
+    let mut out = HexPrefix([0; 64], 0);
+    for &b in bytes.iter().take(20) {
+        out.push(b' ');
+        out.push(LOWER_HEX[usize::from(b >> 4)]);
+        out.push(LOWER_HEX[usize::from(b & 0xf)]);
+    }
+    if bytes.len() > 20 {
+        for &c in b"..." {
+            out.push(c);
+        }
+    }
+    out
+}
+
+const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// What [`hex_prefix`] makes (at most 63 bytes).
+struct HexPrefix([u8; 64], usize);
+
+impl HexPrefix {
+    fn push(&mut self, c: u8) {
+        if let Some(slot) = self.0.get_mut(self.1) {
+            *slot = c;
+            self.1 += 1;
+        }
+    }
+}
+
+impl AsRef<[u8]> for HexPrefix {
+    fn as_ref(&self) -> &[u8] {
+        self.0.get(..self.1).unwrap_or(&[])
     }
 }
 

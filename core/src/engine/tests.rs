@@ -15,8 +15,13 @@ fn host_uniq_from_hex() {
     assert_eq!(parse_host_uniq(b"abc"), None);
     assert_eq!(parse_host_uniq(b"zz"), None);
     assert_eq!(parse_host_uniq(b"0x"), None);
-    assert_eq!(parse_host_uniq(&[b'a'; 128]).map(|v| v.len()), Some(64));
-    assert_eq!(parse_host_uniq(&[b'a'; 130]), None);
+    // As much as fits in a PADI next to an empty Service-Name (as ppp 2.5).
+    assert_eq!(MAX_HOST_UNIQ, 1494);
+    assert_eq!(
+        parse_host_uniq(&[b'a'; 2 * 1494]).map(|v| v.len()),
+        Some(1494)
+    );
+    assert_eq!(parse_host_uniq(&[b'a'; 2 * 1495]), None);
 }
 
 #[rustfmt::skip]
@@ -162,7 +167,7 @@ fn first_padi_is_queued_at_once() {
 #[test]
 fn padi_with_service_name_and_max_payload() {
     let net = Net::new(Config {
-        service_name: b"isp".to_vec(),
+        service_name: Some(b"isp".to_vec()),
         ppp_max_payload: Some(1500),
         ..config()
     });
@@ -451,8 +456,10 @@ fn pado_without_ac_name_ignored() {
     );
     net.recv(&pado);
     assert_eq!(net.ignored(), Some(Ignored::NoAcName));
+    // At error level, as the C plugin (once a round: see
+    // a_pado_without_ac_name_is_an_error_once_a_round).
     assert!(logged(
-        Level::Debug,
+        Level::Error,
         "Ignoring PADO packet with no AC-Name tag"
     ));
     let offers = net.offers();
@@ -805,7 +812,7 @@ fn ppp_max_payload_values() {
 #[test]
 fn padr_carries_max_payload_and_configured_service() {
     let mut net = Net::new(Config {
-        service_name: b"isp".to_vec(),
+        service_name: Some(b"isp".to_vec()),
         ppp_max_payload: Some(1500),
         ..config()
     });
@@ -1269,7 +1276,7 @@ fn frames_after_failure_ignored() {
 #[test]
 fn verbose_logs_every_ac_name_seen() {
     let mut net = Net::new(Config {
-        verbose: true,
+        verbose: 1,
         ac_name: Some(b"ac2".to_vec()),
         ..config()
     });
@@ -1286,9 +1293,153 @@ fn verbose_logs_every_ac_name_seen() {
 }
 
 #[test]
+fn verbose_lines_are_ppp_2_5s() {
+    let mut net = Net::new(Config {
+        verbose: 1,
+        ..config()
+    });
+    take_logs();
+    let cookie: Vec<u8> = (0..24).collect();
+    net.recv(&frame(
+        US,
+        AC,
+        Code::PADO,
+        0,
+        &[
+            tag(TagType::AC_NAME, b"isp-ac"),
+            tag(TagType::SERVICE_NAME, b""),
+            tag(TagType::SERVICE_NAME, b"internet"),
+            tag(TagType::HOST_UNIQ, HU),
+            tag(TagType::AC_COOKIE, &cookie),
+            tag(TagType::RELAY_SESSION_ID, &[0xab, 0xcd]),
+            tag(TagType::PPP_MAX_PAYLOAD, &[0x05, 0xdc]),
+        ],
+    ));
+    let info: Vec<String> = take_logs()
+        .into_iter()
+        .filter(|(l, _)| *l == Level::Info)
+        .map(|(_, t)| t)
+        .collect();
+    assert_eq!(
+        info,
+        [
+            "Access-Concentrator: isp-ac",
+            "Service-Name: internet",
+            "Cookie: 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12 13...",
+            "Relay-ID: ab cd",
+            "Max-Payload: 1500",
+            "AC-Ethernet-Address: 00:11:22:33:44:55",
+            "--------------------------------------------------",
+        ]
+    );
+    // Not for a PADO from another AC than pppoe-mac (as the C plugin).
+    let mut net = Net::new(Config {
+        verbose: 1,
+        ac_mac: Some(AC2),
+        ..config()
+    });
+    take_logs();
+    net.recv(&pado(AC, &[]));
+    assert!(!take_logs().iter().any(|(l, _)| *l == Level::Info));
+}
+
+#[test]
+fn a_pado_without_ac_name_is_an_error_once_a_round() {
+    let mut net = Net::new(config());
+    take_logs();
+    let nameless = frame(
+        US,
+        AC,
+        Code::PADO,
+        0,
+        &[tag(TagType::SERVICE_NAME, b""), tag(TagType::HOST_UNIQ, HU)],
+    );
+    for _ in 0..3 {
+        net.recv(&nameless);
+    }
+    let lines = take_logs();
+    let at = |level| {
+        lines
+            .iter()
+            .filter(|(l, t)| *l == level && t == "Ignoring PADO packet with no AC-Name tag")
+            .count()
+    };
+    assert_eq!((at(Level::Error), at(Level::Debug)), (1, 2));
+}
+
+#[test]
+fn no_service_name_tag_when_asked_not_to_send_one() {
+    let mut net = Net::new(Config {
+        service_name: None,
+        ..config()
+    });
+    let padi = Frame::new_checked(&net.sent[0].1[..]).unwrap();
+    assert!(padi.tags().flatten().all(|t| t.ty != TagType::SERVICE_NAME));
+    // The PADR asks for what the chosen AC offered.
+    net.recv(&frame(
+        US,
+        AC,
+        Code::PADO,
+        0,
+        &[
+            tag(TagType::AC_NAME, b"ac1"),
+            tag(TagType::SERVICE_NAME, b"internet"),
+            tag(TagType::HOST_UNIQ, HU),
+        ],
+    ));
+    let padr = Frame::new_checked(net.last_sent()).unwrap();
+    assert_eq!(padr.code(), Code::PADR);
+    let services: Vec<&[u8]> = padr
+        .tags()
+        .flatten()
+        .filter(|t| t.ty == TagType::SERVICE_NAME)
+        .map(|t| t.value)
+        .collect();
+    assert_eq!(services, [&b"internet"[..]]);
+}
+
+#[test]
+fn refusals_are_reported() {
+    let mut net = Net::new(config());
+    net.recv(&pado(
+        AC,
+        &[tag(TagType::SERVICE_NAME_ERROR, b"no such service")],
+    ));
+    net.choose(AC2, &[]);
+    net.recv(&pads(AC2, 0, &[tag(TagType::AC_SYSTEM_ERROR, b"full")]));
+    let refusals: Vec<Refusal> = net
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::Refused(r) => Some(r.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        refusals,
+        [
+            Refusal {
+                code: Code::PADO,
+                ac_mac: AC,
+                ac_name: b"ac1".to_vec(),
+                tag: TagType::SERVICE_NAME_ERROR,
+                text: b"no such service".to_vec(),
+            },
+            Refusal {
+                code: Code::PADS,
+                ac_mac: AC2,
+                ac_name: b"ac1".to_vec(),
+                tag: TagType::AC_SYSTEM_ERROR,
+                text: b"full".to_vec(),
+            },
+        ]
+    );
+}
+
+#[test]
 fn too_long_padi_fails_at_once() {
     let net = Net::new(Config {
-        service_name: vec![b's'; 1499],
+        service_name: Some(vec![b's'; 1499]),
         ..config()
     });
     assert!(net.sent.is_empty());
@@ -1304,7 +1455,7 @@ fn too_long_padi_fails_at_once() {
 fn pado_whose_padr_would_be_too_long_is_skipped() {
     let service = vec![b's'; 700];
     let mut net = Net::new(Config {
-        service_name: service.clone(),
+        service_name: Some(service.clone()),
         ..config()
     });
     let cookie = vec![0xcc; 900];
@@ -1323,7 +1474,7 @@ fn pado_whose_padr_would_be_too_long_is_skipped() {
     net.recv(&pado);
     assert_eq!(net.ignored(), None, "a PADR payload of 1416 bytes fits");
     let mut net = Net::new(Config {
-        service_name: service.clone(),
+        service_name: Some(service.clone()),
         ppp_max_payload: Some(1500),
         ..config()
     });

@@ -120,6 +120,26 @@ impl DiscoverySocket {
         Ok(DiscoverySocket { fd, info, filtered })
     }
 
+    /// Sets `SO_PRIORITY` (0-7): what we send is queued at that priority,
+    /// and a VLAN device's `egress-qos-map` makes it the frames' PCP.
+    pub fn set_priority(&self, priority: u8) -> Result<(), OsError> {
+        let p = c_int::from(priority);
+        // SAFETY: SO_PRIORITY takes an int option value of the given size.
+        let rc = unsafe {
+            libc::setsockopt(
+                self.fd.raw(),
+                libc::SOL_SOCKET,
+                libc::SO_PRIORITY,
+                (&p as *const c_int).cast(),
+                mem::size_of::<c_int>() as libc::socklen_t,
+            )
+        };
+        if rc < 0 {
+            return Err(OsError::last("setsockopt(SO_PRIORITY)"));
+        }
+        Ok(())
+    }
+
     pub fn send(&self, frame: &[u8]) -> Result<(), OsError> {
         // SAFETY: frame is a valid readable buffer of frame.len() bytes.
         let n = unsafe { libc::send(self.fd.raw(), frame.as_ptr().cast(), frame.len(), 0) };

@@ -126,7 +126,7 @@ fn main() -> ExitCode {
     let timeout = Duration::from_secs(o.timeout);
     let config = Config {
         our_mac: sock.info.mac,
-        service_name: o.service.clone().unwrap_or_default(),
+        service_name: Some(o.service.clone().unwrap_or_default()),
         service_filter: o.service.clone(),
         ac_name: o.ac_name.clone(),
         ac_mac: o.ac_mac,
@@ -135,7 +135,7 @@ fn main() -> ExitCode {
         padi_attempts: o.attempts,
         padr_timeout: timeout,
         padr_attempts: o.attempts,
-        verbose: o.debug,
+        verbose: u8::from(o.debug),
         ..Config::default()
     };
     let result = discovery::run(&sock, config, o.debug, || false, |_| {});
@@ -144,7 +144,12 @@ fn main() -> ExitCode {
         Ok(session) => {
             println!("SESSION {} {}", session.session_id, session.ac_mac);
             if o.padt {
-                if let Err(e) = discovery::send_padt(&ifname, &session, o.debug) {
+                let link = discovery::Link {
+                    ifname: &ifname,
+                    priority: None,
+                    dump: o.debug,
+                };
+                if let Err(e) = discovery::send_padt(&link, &session) {
                     eprintln!("PADT not sent: {e}");
                 }
             }

@@ -348,7 +348,7 @@ fn run(o: &Options) -> Result<u8, Fatal> {
     }
     let config = Config {
         our_mac: sock.info.mac,
-        service_name: o.service.clone().unwrap_or_default(),
+        service_name: Some(o.service.clone().unwrap_or_default()),
         service_filter: o.service.clone(),
         ac_name: o.ac_name.clone(),
         host_uniq: o.host_uniq.clone(),
@@ -486,6 +486,8 @@ impl discovery::Driver for Lister<'_> {
         match event {
             Event::Offer(offer) => (!self.offer(offer)).then_some(()),
             Event::Listed | Event::Failed(_) => Some(()),
+            // The offer says the same.
+            Event::Refused(_) => None,
             other => {
                 self.debug
                     .line(&format!("unexpected engine event {other:?}"));
