@@ -46,8 +46,9 @@ pub(crate) fn plugin_init() {
     // The C plugin's line, then ours.
     info!("PPPoE plugin from pppd %0.*v", v(PPPD_VERSION_STR));
     info!(
-        "Rust PPPoE plugin %0.*v (ABI %0.*v)",
+        "Rust PPPoE plugin %0.*v for pppd %0.*v (ABI %0.*v)",
         v(env!("CARGO_PKG_VERSION")),
+        v(PPPD_VERSION_STR),
         v(bindings::PPPD_ABI_NAME.strip_suffix(b"\0").unwrap_or(b"?"))
     );
 }
