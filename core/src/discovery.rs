@@ -372,12 +372,12 @@ mod tests {
         // PADI 1 first (a loaded host may need a second one before the
         // AC's thread answers), then the accepted offer.
         assert!(
-            matches!(&seen[..], [Progress::Padi(1), .., Progress::Offer(o)] if o.accepted && o.ac_name == b"test-ac"),
+            matches!(&seen[..], [Progress::Padi(1), .., Progress::Offer(o)] if o.accepted && o.ac_name() == b"test-ac"),
             "{seen:?}"
         );
         assert_eq!(session.session_id, 0x1234);
         assert_eq!(session.ac_mac, ac_mac);
-        assert_eq!(session.ac_name, b"test-ac");
+        assert_eq!(session.ac_name(), b"test-ac");
         let link = Link {
             ifname: &veth.0,
             priority: None,

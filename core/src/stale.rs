@@ -27,7 +27,7 @@ use crate::discovery::{self, Link};
 use crate::engine::Session;
 use crate::os::{self, Dir, Fd, OsError};
 use crate::text::{parse_hex, HexBytes};
-use crate::wire::MacAddr;
+use crate::wire::{MacAddr, TagType, Tags};
 use crate::{cat, info, push, warning};
 
 /// Where records live (pppd's run directory).
@@ -71,9 +71,9 @@ pub fn encode(r: &Record) -> String {
         '\n'
     );
     for (key, v) in [
-        ("host_uniq", &s.host_uniq),
-        ("cookie", &s.cookie),
-        ("relay_session_id", &s.relay_session_id),
+        ("host_uniq", s.host_uniq()),
+        ("cookie", s.cookie()),
+        ("relay_session_id", s.relay_session_id()),
     ] {
         if let Some(v) = v {
             push!(&mut out; key, '=', HexBytes(v), '\n');
@@ -297,7 +297,8 @@ pub fn decode(text: &[u8]) -> Result<Record, &'static str> {
     let text = core::str::from_utf8(text).map_err(|_| "not text")?;
     let (mut version, mut ifname, mut pid, mut sid, mut ac, mut ours) =
         (None, None, None, None, None, None);
-    let (mut host_uniq, mut cookie, mut relay) = (None, None, None);
+    // What the PADT needs: Host-Uniq, AC-Cookie, Relay-Session-Id.
+    let mut tags = Tags::new();
     for line in text.lines() {
         let (k, v) = line.split_once('=').ok_or("a line without '='")?;
         match k {
@@ -307,11 +308,18 @@ pub fn decode(text: &[u8]) -> Result<Record, &'static str> {
             "session_id" => sid = Some(v.parse::<u16>().map_err(|_| "bad session_id")?),
             "ac_mac" => ac = Some(MacAddr::parse(v).ok_or("bad ac_mac")?),
             "our_mac" => ours = Some(MacAddr::parse(v).ok_or("bad our_mac")?),
-            "host_uniq" => host_uniq = Some(parse_hex(v.as_bytes()).ok_or("bad host_uniq")?),
-            "cookie" => cookie = Some(parse_hex(v.as_bytes()).ok_or("bad cookie")?),
-            "relay_session_id" => {
-                relay = Some(parse_hex(v.as_bytes()).ok_or("bad relay_session_id")?)
-            }
+            "host_uniq" => tags.push(
+                TagType::HOST_UNIQ,
+                &parse_hex(v.as_bytes()).ok_or("bad host_uniq")?,
+            ),
+            "cookie" => tags.push(
+                TagType::AC_COOKIE,
+                &parse_hex(v.as_bytes()).ok_or("bad cookie")?,
+            ),
+            "relay_session_id" => tags.push(
+                TagType::RELAY_SESSION_ID,
+                &parse_hex(v.as_bytes()).ok_or("bad relay_session_id")?,
+            ),
             _ => return Err("unknown key"),
         }
     }
@@ -330,12 +338,7 @@ pub fn decode(text: &[u8]) -> Result<Record, &'static str> {
             session_id,
             ac_mac: ac.filter(MacAddr::is_unicast).ok_or("no ac_mac")?,
             our_mac: ours.ok_or("no our_mac")?,
-            ac_name: Vec::new(),
-            service_name: Vec::new(),
-            host_uniq,
-            cookie,
-            relay_session_id: relay,
-            max_payload: None,
+            tags,
         },
     })
 }
@@ -343,7 +346,6 @@ pub fn decode(text: &[u8]) -> Result<Record, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec;
 
     fn record() -> Record {
         Record {
@@ -353,12 +355,10 @@ mod tests {
                 session_id: 0x1234,
                 ac_mac: MacAddr([0x02, 0, 0, 0, 0, 0xac]),
                 our_mac: MacAddr([0x02, 0, 0, 0, 0, 0x01]),
-                ac_name: vec![],
-                service_name: vec![],
-                host_uniq: Some(vec![0xc0, 0xff, 0xee]),
-                cookie: Some(vec![0; 20]),
-                relay_session_id: None,
-                max_payload: None,
+                tags: crate::testing::tag_list(&[
+                    (TagType::HOST_UNIQ, &[0xc0, 0xff, 0xee]),
+                    (TagType::AC_COOKIE, &[0; 20]),
+                ]),
             },
         }
     }

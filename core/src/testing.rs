@@ -12,7 +12,7 @@ use std::cell::RefCell;
 
 use crate::engine::{Config, Engine, Event, Failure, Ignored, Offer, Session};
 use crate::log::{Level, Logger};
-use crate::wire::{Code, Frame, MacAddr, Repr, Tag, TagType};
+use crate::wire::{Code, Frame, MacAddr, Repr, Tag, TagType, Tags};
 
 std::thread_local! {
     static LINES: RefCell<Vec<(Level, String)>> = const { RefCell::new(Vec::new()) };
@@ -235,5 +235,24 @@ impl Net {
         self.recv(&pado(src, extra));
         assert_eq!(self.ignored(), None);
         assert_eq!(self.timeline().last().unwrap().1, Code::PADR);
+    }
+}
+
+/// A tag list from `(type, value)` pairs, in order.
+pub(crate) fn tag_list(tags: &[(TagType, &[u8])]) -> Tags {
+    let mut t = Tags::new();
+    for &(ty, value) in tags {
+        t.push(ty, value);
+    }
+    t
+}
+
+/// A session to or from [`AC`] with these kept tags.
+pub(crate) fn session_with(session_id: u16, tags: &[(TagType, &[u8])]) -> Session {
+    Session {
+        session_id,
+        ac_mac: AC,
+        our_mac: US,
+        tags: tag_list(tags),
     }
 }

@@ -92,9 +92,7 @@ impl Read {
     }
 
     fn has_error_tag(&self) -> bool {
-        self.tags
-            .iter()
-            .any(|(t, _)| (0x0201..=0x0203).contains(t))
+        self.tags.iter().any(|(t, _)| (0x0201..=0x0203).contains(t))
     }
 }
 
@@ -194,7 +192,9 @@ impl Model {
         len += c.host_uniq.as_ref().map_or(0, |h| 4 + h.len());
         len += c.ppp_max_payload.map_or(0, |_| 6);
         len += r.first(TagType::AC_COOKIE).map_or(0, |v| 4 + v.len());
-        len += r.first(TagType::RELAY_SESSION_ID).map_or(0, |v| 4 + v.len());
+        len += r
+            .first(TagType::RELAY_SESSION_ID)
+            .map_or(0, |v| 4 + v.len());
         len <= 1502
     }
 
@@ -214,17 +214,16 @@ impl Model {
     fn check_listed(&self, o: &Offer) {
         let c = &self.config;
         let acceptable = c.ac_mac.is_none_or(|m| m == o.ac_mac)
-            && !o.ac_name.is_empty()
-            && !o.service_names.is_empty()
-            && o.error.is_none()
-            && c.ac_name.as_deref().is_none_or(|want| o.ac_name == want)
-            && c
-                .service_filter
+            && !o.ac_name().is_empty()
+            && o.service_names().next().is_some()
+            && o.error().is_none()
+            && c.ac_name.as_deref().is_none_or(|want| o.ac_name() == want)
+            && c.service_filter
                 .as_deref()
-                .is_none_or(|want| o.service_names.iter().any(|s| s == want));
+                .is_none_or(|want| o.service_names().any(|s| s == want));
         // An empty AC-Name tag reads as no name in the offer: only check
         // acceptance when the name is there or the offer says it is missing.
-        if !o.ac_name.is_empty() || o.refused == Some(Ignored::NoAcName) {
+        if !o.ac_name().is_empty() || o.refused == Some(Ignored::NoAcName) {
             assert_eq!(o.accepted, acceptable, "{o:?}");
         }
         assert_eq!(o.accepted, o.refused.is_none(), "{o:?}");
@@ -260,12 +259,10 @@ impl Model {
                     && r.first(TagType::AC_NAME).is_some()
                     && r.first(TagType::SERVICE_NAME).is_some()
                     && !r.has_error_tag()
-                    && c
-                        .ac_name
+                    && c.ac_name
                         .as_deref()
                         .is_none_or(|want| r.first(TagType::AC_NAME) == Some(want))
-                    && c
-                        .service_filter
+                    && c.service_filter
                         .as_deref()
                         .is_none_or(|want| r.all(TagType::SERVICE_NAME).any(|s| s == want))
                     && self.padr_fits(&r);
@@ -305,7 +302,10 @@ impl Model {
         assert_eq!(r.first(TagType::SERVICE_NAME), service);
         assert_eq!(r.first(TagType::HOST_UNIQ), c.host_uniq.as_deref());
         let mp = c.ppp_max_payload.map(u16::to_be_bytes);
-        assert_eq!(r.first(TagType::PPP_MAX_PAYLOAD), mp.as_ref().map(|v| &v[..]));
+        assert_eq!(
+            r.first(TagType::PPP_MAX_PAYLOAD),
+            mp.as_ref().map(|v| &v[..])
+        );
         match Code(r.code) {
             Code::PADI => {
                 assert_eq!(r.dst, MacAddr::BROADCAST);
@@ -361,8 +361,8 @@ impl Model {
                 let chosen = self.chosen.as_ref().expect("session without a chosen AC");
                 assert_eq!(s.ac_mac, chosen.mac);
                 assert_eq!(s.our_mac, self.config.our_mac);
-                assert_eq!(s.host_uniq, self.config.host_uniq);
-                assert_eq!(s.cookie, chosen.cookie);
+                assert_eq!(s.host_uniq(), self.config.host_uniq.as_deref());
+                assert_eq!(s.cookie(), chosen.cookie.as_deref());
                 self.finished = true;
             }
             Event::Failed(Failure::NoOffer) => {

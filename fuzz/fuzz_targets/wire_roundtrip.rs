@@ -71,14 +71,20 @@ fuzz_target!(|data: &[u8]| {
         session_id: frame.session_id(),
         tags: &tags,
     };
-    let out = repr.to_vec().expect("tags read from a valid payload fit in a frame");
+    let out = repr
+        .to_vec()
+        .expect("tags read from a valid payload fit in a frame");
     assert_eq!(out.len(), repr.buffer_len());
     let again = Frame::new_checked(&out[..]).expect("the emitter builds valid frames");
     assert_eq!(again.dst(), frame.dst());
     assert_eq!(again.src(), frame.src());
     assert_eq!(again.code(), frame.code());
     assert_eq!(again.session_id(), frame.session_id());
-    let want_ethertype = if frame.code() == Code::SESSION { 0x8864 } else { 0x8863 };
+    let want_ethertype = if frame.code() == Code::SESSION {
+        0x8864
+    } else {
+        0x8863
+    };
     assert_eq!(again.ethertype(), want_ethertype);
     let tags2: Vec<Tag<'_>> = again
         .tags()

@@ -302,16 +302,6 @@ unsafe fn copy_cstr(dst: *mut c_char, cap: usize, s: &str) {
 }
 
 impl Api {
-    /// Calls a pppd log-style function with the constant format `"%s"`.
-    pub(crate) fn log_with(&self, f: b::ppp_log_fn, msg: &str) {
-        if let Some(f) = f {
-            let c = cstring(msg);
-            // SAFETY: f is pppd's printf-like function; "%s" consumes exactly
-            // the one C string argument we pass.
-            unsafe { f(c"%s".as_ptr(), c.as_ptr()) };
-        }
-    }
-
     /// Calls a pppd log-style function with a format that `log!` checked
     /// against `args` (see `rp_pppoe_core::log`).
     pub(crate) fn log_args(&self, f: b::ppp_log_fn, fmt: &'static CStr, args: &[Arg<'_>]) {
@@ -348,15 +338,11 @@ impl Api {
     pub(crate) fn fatal(&self, msg: &str) -> ! {
         if let Some(f) = self.fatal {
             let c = cstring(msg);
-            // SAFETY: as in log_with; fatal() does not return.
+            // SAFETY: f is pppd's printf-like `fatal`; "%s" consumes exactly
+            // the one C string argument we pass; it does not return.
             unsafe { f(c"%s".as_ptr(), c.as_ptr()) };
         }
         rp_pppoe_core::os::exit(b::EXIT_FATAL_ERROR as c_int)
-    }
-
-    /// `option_error("%s", msg)`.
-    pub(crate) fn option_error(&self, msg: &str) {
-        self.log_with(self.option_error, msg);
     }
 
     /// `option_error(fmt, args...)` (see [`Api::log_args`]).

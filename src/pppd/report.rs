@@ -12,7 +12,7 @@ use rp_pppoe_core::discovery::Progress;
 use rp_pppoe_core::engine::{Failure, Offer, Refusal};
 use rp_pppoe_core::status::{self, EndedBy, State};
 use rp_pppoe_core::wire::Code;
-use rp_pppoe_core::{cat, os, warning};
+use rp_pppoe_core::{log_with, os, warning};
 
 use super::api::{self, Api, Notify, PppdCell};
 use super::bindings as b;
@@ -20,15 +20,31 @@ use super::bindings as b;
 /// Most offers a status document lists (the engine reports each PADO once).
 const MAX_OFFERS: usize = 16;
 
-struct StatusFile {
+/// What the last document said, as far as pppd's exit needs to know.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Last {
+    /// Final for a UI (`no-server`, `refused`, `auth-failed`): the exit adds
+    /// nothing.
+    Final,
+    /// `down`: the exit keeps its reason and who ended the session.
+    Down(&'static str, EndedBy),
+    Other,
+}
+
+/// Where documents go.
+struct Writer {
     path: String,
     /// The Ethernet interface, for every document.
     ifname: String,
-    last: State,
-    /// Offers seen in the current discovery round.
-    offers: Vec<Offer>,
+    last: Last,
     /// A write failed and was logged (logged once, not at every stage).
     failed: bool,
+}
+
+struct StatusFile {
+    out: Writer,
+    /// Offers seen in the current discovery round.
+    offers: Vec<Offer>,
     /// PADI attempts of a round, for `discovering` and `no-server`.
     attempts: u32,
     /// The last refusal (an AC's error tag) of the current round.
@@ -37,23 +53,31 @@ struct StatusFile {
 
 static STATUS: PppdCell<Option<StatusFile>> = PppdCell::new(None);
 
-/// Records `state` and rewrites the file.
-fn write(sf: &mut StatusFile, state: State) {
-    let doc = status::render(&state, os::unix_millis(), os::pid(), &sf.ifname);
-    match os::write_file_atomic(&sf.path, doc.as_bytes()) {
-        Ok(()) => sf.failed = false,
-        Err(e) if !sf.failed => {
-            sf.failed = true;
-            warning!(
-                "Cannot write status file %0.*v: %0.*v: %m",
-                v(sf.path),
-                v(e.what),
-                m(e.errno)
-            );
+impl Writer {
+    /// Rewrites the file with `state`.
+    fn write(&mut self, state: State<'_>) {
+        let doc = status::render(&state, os::unix_millis(), os::pid(), &self.ifname);
+        match os::write_file_atomic(&self.path, doc.as_bytes()) {
+            Ok(()) => self.failed = false,
+            Err(e) if !self.failed => {
+                self.failed = true;
+                warning!(
+                    "Cannot write status file %0.*v: %0.*v: %m",
+                    v(self.path),
+                    v(e.what),
+                    m(e.errno)
+                );
+            }
+            Err(_) => {}
         }
-        Err(_) => {}
+        self.last = match state {
+            State::NoServer { .. } | State::Refused(_) | State::AuthFailed { .. } => Last::Final,
+            State::Down {
+                reason, ended_by, ..
+            } => Last::Down(reason, ended_by),
+            _ => Last::Other,
+        };
     }
-    sf.last = state;
 }
 
 /// Runs `f` on the status file, if there is one (and it is not in use).
@@ -66,8 +90,8 @@ fn with_file(f: impl FnOnce(&mut StatusFile)) {
 }
 
 /// Reports `state` (no-op without a status file).
-pub(crate) fn report(state: State) {
-    with_file(|sf| write(sf, state));
+pub(crate) fn report(state: State<'_>) {
+    with_file(|sf| sf.out.write(state));
 }
 
 /// Starts the status file at `check_options`: checks that PATH can be
@@ -80,7 +104,13 @@ pub(crate) fn start(api: &Api, path: &str, ifname: &str, attempts: u32) {
     };
     let doc = status::render(&first, os::unix_millis(), os::pid(), ifname);
     if let Err(e) = os::write_file_atomic(path, doc.as_bytes()) {
-        api.option_error(&cat!("cannot write pppoe-status-file ", path, ": ", e));
+        log_with!(
+            |fmt, args| api.option_error_args(fmt, args),
+            "cannot write pppoe-status-file %0.*v: %0.*v: %m",
+            v(path),
+            v(e.what),
+            m(e.errno)
+        );
         os::exit(b::EXIT_OPTION_ERROR as c_int);
     }
     let ok = api.add_notify(Notify::Phase, Some(on_phase))
@@ -91,11 +121,13 @@ pub(crate) fn start(api: &Api, path: &str, ifname: &str, attempts: u32) {
     }
     STATUS.with(|s| {
         *s = Some(StatusFile {
-            path: path.into(),
-            ifname: ifname.into(),
-            last: first,
+            out: Writer {
+                path: path.into(),
+                ifname: ifname.into(),
+                last: Last::Other,
+                failed: false,
+            },
             offers: Vec::new(),
-            failed: false,
             attempts,
             refusal: None,
         })
@@ -113,18 +145,21 @@ pub(crate) fn discovery_started() {
 /// A PADI went out, or a PADO came in.
 pub(crate) fn progress(p: Progress) {
     with_file(|sf| match p {
-        Progress::Padi(attempt) => {
-            let attempts = sf.attempts;
-            write(sf, State::Discovering { attempt, attempts })
-        }
+        Progress::Padi(attempt) => sf.out.write(State::Discovering {
+            attempt,
+            attempts: sf.attempts,
+        }),
         Progress::Refused(r) => sf.refusal = Some(r),
         Progress::Offer(o) => {
-            if sf.offers.len() < MAX_OFFERS || o.accepted {
-                sf.offers.push(o.clone());
+            let accepted = o.accepted;
+            if sf.offers.len() < MAX_OFFERS || accepted {
+                sf.offers.push(o);
             }
-            if o.accepted {
-                let offers = sf.offers.clone();
-                write(sf, State::ServerFound { chosen: o, offers });
+            if let (true, Some(chosen)) = (accepted, sf.offers.last()) {
+                sf.out.write(State::ServerFound {
+                    chosen,
+                    offers: &sf.offers,
+                });
             }
         }
     });
@@ -135,7 +170,7 @@ pub(crate) fn progress(p: Progress) {
 /// (no PADO) or `down` (no PADS).
 pub(crate) fn discovery_failed(failure: Failure) {
     with_file(|sf| {
-        let refusal = sf.refusal.take().filter(|r| match failure {
+        let refusal = sf.refusal.as_ref().filter(|r| match failure {
             Failure::NoOffer => r.code == Code::PADO,
             Failure::NoConfirm => r.code == Code::PADS,
         });
@@ -145,12 +180,12 @@ pub(crate) fn discovery_failed(failure: Failure) {
                 attempts: sf.attempts,
             },
             (None, Failure::NoConfirm) => State::Down {
-                reason: "no PADS from the access concentrator".into(),
+                reason: "no PADS from the access concentrator",
                 exit_code: b::EXIT_CONNECT_FAILED as c_int,
                 ended_by: EndedBy::Unknown,
             },
         };
-        write(sf, state)
+        sf.out.write(state)
     });
 }
 
@@ -173,7 +208,7 @@ pub(crate) fn session_ended(code: c_int, ended_by_ac: bool) {
             status::exit_reason(code)
         };
         State::Down {
-            reason: reason.into(),
+            reason,
             exit_code: code,
             ended_by,
         }
@@ -195,7 +230,7 @@ extern "C" fn on_ip_up(_arg: *mut c_void, _val: c_int) {
     };
     let (local, remote) = os::if_addresses(&ifname).unwrap_or(([0; 4], [0; 4]));
     report(State::Up {
-        ifname,
+        ifname: &ifname,
         local,
         remote,
     });
@@ -204,20 +239,18 @@ extern "C" fn on_ip_up(_arg: *mut c_void, _val: c_int) {
 /// pppd notifier: pppd is exiting with `code`.
 extern "C" fn on_exit(_arg: *mut c_void, code: c_int) {
     with_file(|sf| {
-        let state = match &sf.last {
+        let state = match sf.out.last {
             _ if code == b::EXIT_AUTH_TOPEER_FAILED as c_int => {
                 State::AuthFailed { exit_code: code }
             }
-            State::NoServer { .. } | State::Refused(_) | State::AuthFailed { .. } => return,
-            State::Down {
-                reason, ended_by, ..
-            } => State::Down {
-                reason: reason.clone(),
+            Last::Final => return,
+            Last::Down(reason, ended_by) => State::Down {
+                reason,
                 exit_code: code,
-                ended_by: *ended_by,
+                ended_by,
             },
-            _ => State::Down {
-                reason: status::exit_reason(code).into(),
+            Last::Other => State::Down {
+                reason: status::exit_reason(code),
                 exit_code: code,
                 ended_by: if code == b::EXIT_PEER_DEAD as c_int {
                     EndedBy::LcpEcho
@@ -226,6 +259,6 @@ extern "C" fn on_exit(_arg: *mut c_void, code: c_int) {
                 },
             },
         };
-        write(sf, state);
+        sf.out.write(state);
     });
 }

@@ -115,7 +115,7 @@ pub(crate) fn connect() -> Option<c_int> {
     };
     api.set_session_number(c_int::from(session.session_id));
     if max_payload.is_some() && settings.attach.is_none() {
-        link::apply_max_payload(api, session.max_payload);
+        link::apply_max_payload(api, session.max_payload());
     }
     announce(api, &ifname, &session);
     let dev = os::ifname_bytes(&ifname)?;
@@ -133,7 +133,7 @@ pub(crate) fn connect() -> Option<c_int> {
     report::report(State::Session {
         session_id: session.session_id,
         ac_mac: session.ac_mac,
-        ac_name: session.ac_name.clone(),
+        ac_name: session.ac_name(),
     });
     CONN.with(|c| {
         c.pppox = Some(pppox);
@@ -150,17 +150,7 @@ fn attach(session_id: u16, ac_mac: rp_pppoe_core::wire::MacAddr, info: &IfInfo) 
         d(session_id),
         v(ac_mac.label(true))
     );
-    Session {
-        session_id,
-        ac_mac,
-        our_mac: info.mac,
-        ac_name: alloc::vec::Vec::new(),
-        service_name: alloc::vec::Vec::new(),
-        host_uniq: None,
-        cookie: None,
-        relay_session_id: None,
-        max_payload: None,
-    }
+    Session::attached(session_id, ac_mac, info.mac)
 }
 
 /// One discovery round on `ifname`; failures are logged and reported.
@@ -256,8 +246,8 @@ fn announce(api: &Api, ifname: &str, session: &Session) {
         v(ifname)
     );
     api.script_setenv("MACREMOTE", &mac);
-    if !session.ac_name.is_empty() {
-        api.script_setenv("ACNAME", &acname(&session.ac_name));
+    if !session.ac_name().is_empty() {
+        api.script_setenv("ACNAME", &acname(session.ac_name()));
     }
 }
 

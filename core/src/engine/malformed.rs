@@ -656,5 +656,5 @@ fn ac_name_with_control_bytes_is_kept_verbatim() {
         TAG_SERVICE,
         TAG_HOST_UNIQ,
     ]));
-    assert_eq!(net.session().unwrap().ac_name, b"a\n\x00\x1b");
+    assert_eq!(net.session().unwrap().ac_name(), b"a\n\x00\x1b");
 }

@@ -32,7 +32,7 @@ use core::time::Duration;
 
 use crate::log::Level;
 use crate::text::text;
-use crate::wire::{self, Code, Frame, MacAddr, Repr, Tag, TagType};
+use crate::wire::{self, Code, Frame, MacAddr, Repr, Tag, TagType, Tags};
 use crate::{debug, error, info, warning};
 
 use offer::{host_uniq_ok, log_error_tags, log_verbose_tags, service_names, Summary};
@@ -102,11 +102,9 @@ pub struct Refusal {
 #[derive(Debug)]
 struct Chosen {
     mac: MacAddr,
-    ac_name: Vec<u8>,
-    /// Its first Service-Name (the PADR's when we send none in the PADI).
-    service: Vec<u8>,
-    cookie: Option<Vec<u8>>,
-    relay: Option<Vec<u8>>,
+    /// Its PADO's tags (AC-Name, Service-Name, AC-Cookie, Relay-Session-Id).
+    pado: Tags,
+    /// Its usable PPP-Max-Payload.
     max_payload: Option<u16>,
 }
 
@@ -320,7 +318,8 @@ impl Engine {
             log_verbose_tags(payload);
         }
         let max_payload = tags.max_payload(Code::PADO);
-        let verdict = self.judge_pado(src, payload, &tags, max_payload);
+        let pado = Tags::from_payload(payload);
+        let verdict = self.judge_pado(src, &pado, payload, &tags, max_payload);
         if verbose
             && !matches!(
                 verdict,
@@ -333,10 +332,12 @@ impl Engine {
         if let Some(tag) = tags.first_error {
             self.refused(Code::PADO, src, tags.ac_name.unwrap_or_default(), tag);
         }
-        let mut offer = tags.offer(src, payload);
-        offer.accepted = verdict.is_ok();
-        offer.refused = verdict.as_ref().err().copied();
-        self.push_offer(offer);
+        self.push_offer(Offer {
+            ac_mac: src,
+            tags: pado,
+            accepted: verdict.is_ok(),
+            refused: verdict.as_ref().err().copied(),
+        });
         if self.config.mode == Mode::ListOnly {
             // Reported, so used, whatever the verdict (it is in the offer).
             return Ok(());
@@ -360,6 +361,7 @@ impl Engine {
     fn judge_pado(
         &self,
         src: MacAddr,
+        pado: &Tags,
         payload: &[u8],
         tags: &Summary<'_>,
         max_payload: Option<u16>,
@@ -393,10 +395,7 @@ impl Engine {
         }
         let ac = Chosen {
             mac: src,
-            ac_name: ac_name.to_vec(),
-            service: tags.service_name.unwrap_or_default().to_vec(),
-            cookie: tags.cookie.map(<[u8]>::to_vec),
-            relay: tags.relay.map(<[u8]>::to_vec),
+            pado: pado.clone(),
             max_payload,
         };
         let padr = self.padr(&ac).map_err(Ignored::PadrTooLong)?;
@@ -421,7 +420,12 @@ impl Engine {
         }
         if let Some(tag) = tags.first_error {
             log_error_tags(Code::PADS, payload, self.frame_level(Level::Error));
-            let name = waiting.ac.ac_name.clone();
+            let name = waiting
+                .ac
+                .pado
+                .first(TagType::AC_NAME)
+                .unwrap_or_default()
+                .to_vec();
             self.refused(Code::PADS, src, &name, tag);
             self.padr_failed(now, GiveUp::ErrorTag);
             return Err(Ignored::ErrorTag(Code::PADS, tag.ty));
@@ -429,11 +433,10 @@ impl Engine {
 
         let session_id = frame.session_id();
         if session_id == 0 || session_id == 0xffff {
-            // Only 0 and 0xffff get here.
-            let shown = if session_id == 0 { "0x0" } else { "0xffff" };
-            warning!(
-                "Access concentrator used a session value of %0.*v -- the AC is violating RFC 2516",
-                v(shown)
+            // As the C plugin says it (and accepts it).
+            error!(
+                "Access concentrator used a session value of %x -- the AC is violating RFC 2516",
+                d(session_id)
             );
         }
         let max_payload = tags.max_payload(Code::PADS);
@@ -442,24 +445,28 @@ impl Engine {
             return Err(Ignored::Unexpected(Code::PADS));
         };
         let ac = waiting.ac;
+        let first = |ty| ac.pado.first(ty);
+        let mut kept = Tags::new();
+        kept.push_some(TagType::AC_NAME, first(TagType::AC_NAME));
+        let service = tags
+            .service_name
+            .or(self.config.service_name.as_deref())
+            .or(first(TagType::SERVICE_NAME));
+        kept.push(TagType::SERVICE_NAME, service.unwrap_or_default());
+        kept.push_some(TagType::HOST_UNIQ, self.config.host_uniq.as_deref());
+        kept.push_some(TagType::AC_COOKIE, first(TagType::AC_COOKIE));
+        kept.push_some(
+            TagType::RELAY_SESSION_ID,
+            tags.relay.or(first(TagType::RELAY_SESSION_ID)),
+        );
+        if let Some(mp) = max_payload.or(ac.max_payload) {
+            kept.push(TagType::PPP_MAX_PAYLOAD, &mp.to_be_bytes());
+        }
         let session = Session {
             session_id,
             ac_mac: ac.mac,
             our_mac: self.config.our_mac,
-            ac_name: ac.ac_name,
-            service_name: tags.service_name.map_or_else(
-                || {
-                    self.config
-                        .service_name
-                        .clone()
-                        .unwrap_or_else(|| ac.service.clone())
-                },
-                <[u8]>::to_vec,
-            ),
-            host_uniq: self.config.host_uniq.clone(),
-            cookie: ac.cookie,
-            relay_session_id: tags.relay.map(<[u8]>::to_vec).or(ac.relay),
-            max_payload: max_payload.or(ac.max_payload),
+            tags: kept,
         };
         info!("PPP session is %d", d(session_id));
         self.events.push_back(Event::Established(session));
@@ -562,13 +569,19 @@ impl Engine {
                 TagType::PPP_MAX_PAYLOAD,
                 max_payload.as_ref().map(|v| &v[..]),
             ),
-            (TagType::AC_COOKIE, ac.cookie.as_deref()),
-            (TagType::RELAY_SESSION_ID, ac.relay.as_deref()),
+            (TagType::AC_COOKIE, ac.pado.first(TagType::AC_COOKIE)),
+            (
+                TagType::RELAY_SESSION_ID,
+                ac.pado.first(TagType::RELAY_SESSION_ID),
+            ),
         ];
+        let service = config.service_name.as_deref();
         let mut tags = Vec::with_capacity(5);
         tags.push(Tag {
             ty: TagType::SERVICE_NAME,
-            value: config.service_name.as_deref().unwrap_or(&ac.service),
+            value: service
+                .or(ac.pado.first(TagType::SERVICE_NAME))
+                .unwrap_or_default(),
         });
         for (ty, value) in optional {
             if let Some(value) = value {

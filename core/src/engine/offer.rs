@@ -3,11 +3,10 @@
 //! status file and `pppoe-discovery`.
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use crate::log::Level;
 use crate::text::{text, Hex2, Label, Put};
-use crate::wire::{Code, MacAddr, Tag, TagIter, TagType};
+use crate::wire::{Code, MacAddr, Tag, TagIter, TagType, Tags};
 use crate::{debug, info, log};
 
 use super::Ignored;
@@ -16,34 +15,62 @@ use super::Ignored;
 pub(super) const MIN_MAX_PAYLOAD: u16 = 1492;
 
 /// A PADO that was addressed to us (right MAC and Host-Uniq), accepted or
-/// not: what it said, read once here for the plugin, its status file and
-/// `pppoe-discovery`.
+/// not: its tags as they came, read in place for the plugin, its status file
+/// and `pppoe-discovery`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Offer {
     pub ac_mac: MacAddr,
-    /// The first AC-Name tag (empty if there was none).
-    pub ac_name: Vec<u8>,
-    /// Every Service-Name tag, in order.
-    pub service_names: Vec<Vec<u8>>,
-    /// The first AC-Cookie tag.
-    pub cookie: Option<Vec<u8>>,
-    /// The first Relay-Session-Id tag.
-    pub relay_session_id: Option<Vec<u8>>,
-    /// The first PPP-Max-Payload tag's value, if it is 2 bytes long (whatever
-    /// the value; see [`Offer::usable_max_payload`]).
-    pub max_payload: Option<u16>,
-    /// The first Service-Name-Error, AC-System-Error or Generic-Error tag.
-    pub error: Option<(TagType, Vec<u8>)>,
-    /// Chosen (the first acceptable one; in [`Mode::ListOnly`]: acceptable).
+    /// The PADO's tags.
+    pub tags: Tags,
+    /// Chosen (the first acceptable one; in [`Mode::ListOnly`](super::Mode::ListOnly): acceptable).
     pub accepted: bool,
     /// Why it was not accepted.
     pub refused: Option<Ignored>,
 }
 
 impl Offer {
+    /// The first AC-Name (empty if there was none).
+    pub fn ac_name(&self) -> &[u8] {
+        self.tags.first(TagType::AC_NAME).unwrap_or_default()
+    }
+
+    /// Every Service-Name, in order.
+    pub fn service_names(&self) -> impl Iterator<Item = &[u8]> {
+        self.tags.all(TagType::SERVICE_NAME)
+    }
+
+    /// The first AC-Cookie.
+    pub fn cookie(&self) -> Option<&[u8]> {
+        self.tags.first(TagType::AC_COOKIE)
+    }
+
+    /// The first Relay-Session-Id.
+    pub fn relay_session_id(&self) -> Option<&[u8]> {
+        self.tags.first(TagType::RELAY_SESSION_ID)
+    }
+
+    /// The first PPP-Max-Payload's value, if it is 2 bytes long (whatever the
+    /// value; see [`Offer::usable_max_payload`]).
+    pub fn max_payload(&self) -> Option<u16> {
+        u16_value(self.tags.first(TagType::PPP_MAX_PAYLOAD)?)
+    }
+
     /// The PPP-Max-Payload if it is usable (RFC 4638: at least 1492).
     pub fn usable_max_payload(&self) -> Option<u16> {
-        self.max_payload.filter(|&v| v >= MIN_MAX_PAYLOAD)
+        self.max_payload().filter(|&v| v >= MIN_MAX_PAYLOAD)
+    }
+
+    /// The first Service-Name-Error, AC-System-Error or Generic-Error tag.
+    pub fn error(&self) -> Option<Tag<'_>> {
+        self.tags.iter().find(|t| t.ty.is_error())
+    }
+}
+
+/// A 2-byte big-endian value.
+fn u16_value(v: &[u8]) -> Option<u16> {
+    match *v {
+        [hi, lo] => Some(u16::from_be_bytes([hi, lo])),
+        _ => None,
     }
 }
 
@@ -93,18 +120,10 @@ impl<'a> Summary<'a> {
         s
     }
 
-    /// The PPP-Max-Payload tag's value if it is 2 bytes long.
-    fn raw_max_payload(&self) -> Option<u16> {
-        match self.max_payload? {
-            &[hi, lo] => Some(u16::from_be_bytes([hi, lo])),
-            _ => None,
-        }
-    }
-
     /// The PPP-Max-Payload value if it is valid (2 bytes, at least 1492).
     pub(super) fn max_payload(&self, code: Code) -> Option<u16> {
         let value = self.max_payload?;
-        let usable = self.raw_max_payload().filter(|&v| v >= MIN_MAX_PAYLOAD);
+        let usable = u16_value(value).filter(|&v| v >= MIN_MAX_PAYLOAD);
         if usable.is_none() {
             debug!(
                 "%0.*v: ignoring invalid PPP-Max-Payload tag %0.*v",
@@ -113,22 +132,6 @@ impl<'a> Summary<'a> {
             );
         }
         usable
-    }
-
-    /// What an offer reports of these tags (a PADO's).
-    pub(super) fn offer(&self, ac_mac: MacAddr, payload: &[u8]) -> Offer {
-        let owned = |v: Option<&[u8]>| v.map(<[u8]>::to_vec);
-        Offer {
-            ac_mac,
-            ac_name: self.ac_name.unwrap_or_default().to_vec(),
-            service_names: service_names(payload).map(<[u8]>::to_vec).collect(),
-            cookie: owned(self.cookie),
-            relay_session_id: owned(self.relay),
-            max_payload: self.raw_max_payload(),
-            error: self.first_error.map(|t| (t.ty, t.value.to_vec())),
-            accepted: false,
-            refused: None,
-        }
     }
 }
 

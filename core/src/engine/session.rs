@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 
 use crate::debug;
 use crate::text::text;
-use crate::wire::{Code, MacAddr, Repr, Tag, TagType};
+use crate::wire::{Code, MacAddr, Repr, Tag, TagType, Tags};
 
 /// The outcome of a successful discovery: what the OS layer needs to connect the
 /// session and, later, to send PADT.
@@ -13,17 +13,49 @@ pub struct Session {
     pub session_id: u16,
     pub ac_mac: MacAddr,
     pub our_mac: MacAddr,
-    /// AC-Name of the accepted PADO.
-    pub ac_name: Vec<u8>,
-    /// The Service-Name of the PADS, or the configured one if the PADS had none.
-    pub service_name: Vec<u8>,
-    pub host_uniq: Option<Vec<u8>>,
-    /// AC-Cookie of the accepted PADO.
-    pub cookie: Option<Vec<u8>>,
-    /// Relay-Session-Id of the PADS, else of the accepted PADO.
-    pub relay_session_id: Option<Vec<u8>>,
-    /// PPP-Max-Payload (2 bytes, at least 1492) from the PADS, else from the accepted PADO.
-    pub max_payload: Option<u16>,
+    /// What the session keeps of discovery, at most one of each: AC-Name
+    /// (of the accepted PADO), Service-Name (of the PADS, else the one asked
+    /// for), Host-Uniq (ours), AC-Cookie (of the accepted PADO),
+    /// Relay-Session-Id (of the PADS, else of the PADO), PPP-Max-Payload
+    /// (usable, of the PADS, else of the PADO).
+    pub tags: Tags,
+}
+
+impl Session {
+    /// A session attached to without discovery (`pppoe-sess`): no tags.
+    pub fn attached(session_id: u16, ac_mac: MacAddr, our_mac: MacAddr) -> Session {
+        Session {
+            session_id,
+            ac_mac,
+            our_mac,
+            tags: Tags::new(),
+        }
+    }
+
+    /// The AC-Name of the accepted PADO (empty if unknown).
+    pub fn ac_name(&self) -> &[u8] {
+        self.tags.first(TagType::AC_NAME).unwrap_or_default()
+    }
+
+    pub fn host_uniq(&self) -> Option<&[u8]> {
+        self.tags.first(TagType::HOST_UNIQ)
+    }
+
+    pub fn cookie(&self) -> Option<&[u8]> {
+        self.tags.first(TagType::AC_COOKIE)
+    }
+
+    pub fn relay_session_id(&self) -> Option<&[u8]> {
+        self.tags.first(TagType::RELAY_SESSION_ID)
+    }
+
+    /// The PPP-Max-Payload the AC confirmed (RFC 4638).
+    pub fn max_payload(&self) -> Option<u16> {
+        match *self.tags.first(TagType::PPP_MAX_PAYLOAD)? {
+            [hi, lo] => Some(u16::from_be_bytes([hi, lo])),
+            _ => None,
+        }
+    }
 }
 
 impl Session {
@@ -37,10 +69,10 @@ impl Session {
     pub fn padt(&self, generic_error: Option<&[u8]>) -> Vec<u8> {
         let mut tags: Vec<Tag<'_>> = Vec::with_capacity(4);
         let optional = [
-            (TagType::HOST_UNIQ, self.host_uniq.as_deref()),
+            (TagType::HOST_UNIQ, self.host_uniq()),
             (TagType::GENERIC_ERROR, generic_error),
-            (TagType::AC_COOKIE, self.cookie.as_deref()),
-            (TagType::RELAY_SESSION_ID, self.relay_session_id.as_deref()),
+            (TagType::AC_COOKIE, self.cookie()),
+            (TagType::RELAY_SESSION_ID, self.relay_session_id()),
         ];
         for (ty, value) in optional {
             if let Some(value) = value {

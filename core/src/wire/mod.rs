@@ -19,9 +19,11 @@
 
 mod dump;
 mod error;
+mod tags;
 
 pub use dump::dump;
 pub use error::Error;
+pub use tags::Tags;
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -214,7 +214,7 @@ impl Ac {
     fn from_offer(offer: Offer) -> Result<Ac, String> {
         match offer.refused {
             Some(Ignored::ErrorTag(code, ty)) => {
-                let text = offer.error.as_ref().map_or(&[][..], |(_, v)| &v[..]);
+                let text = offer.error().map_or(&[][..], |t| t.value);
                 Err(format!("{code}: {ty}: {}", printable(text)))
             }
             Some(reason @ (Ignored::NoAcName | Ignored::NoServiceName)) => Err(reason.to_string()),
@@ -226,11 +226,11 @@ impl Ac {
     fn text(&self) -> String {
         let o = &self.0;
         let mut out = String::new();
-        let _ = writeln!(out, "Access-Concentrator: {}", printable(&o.ac_name));
-        for service in o.service_names.iter().filter(|s| !s.is_empty()) {
+        let _ = writeln!(out, "Access-Concentrator: {}", printable(o.ac_name()));
+        for service in o.service_names().filter(|s| !s.is_empty()) {
             let _ = writeln!(out, "Service-Name: {}", printable(service));
         }
-        for (label, value) in [("Cookie", &o.cookie), ("Relay-ID", &o.relay_session_id)] {
+        for (label, value) in [("Cookie", o.cookie()), ("Relay-ID", o.relay_session_id())] {
             if let Some(value) = value {
                 out.push_str(label);
                 out.push(':');
@@ -243,7 +243,7 @@ impl Ac {
                 out.push('\n');
             }
         }
-        if let Some(mp) = o.max_payload {
+        if let Some(mp) = o.max_payload() {
             let _ = writeln!(out, "Max-Payload: {mp}");
         }
         let m = o.ac_mac.0;
@@ -258,20 +258,20 @@ impl Ac {
 
     fn json(&self) -> String {
         let o = &self.0;
-        let services: Vec<String> = o.service_names.iter().map(|s| json_string(s)).collect();
-        let hex = |v: &Option<Vec<u8>>| match v {
+        let services: Vec<String> = o.service_names().map(json_string).collect();
+        let hex = |v: Option<&[u8]>| match v {
             Some(v) => format!("\"{}\"", text::text(&HexBytes(v))),
             None => "null".into(),
         };
         format!(
             "{{\"ac_name\":{},\"ac_mac\":\"{}\",\"service_names\":[{}],\"cookie\":{},\"cookie_hex\":{},\"relay_session_id\":{},\"max_payload\":{}}}",
-            json_string(&o.ac_name),
+            json_string(o.ac_name()),
             o.ac_mac,
             services.join(","),
-            o.cookie.is_some(),
-            hex(&o.cookie),
-            hex(&o.relay_session_id),
-            o.max_payload
+            o.cookie().is_some(),
+            hex(o.cookie()),
+            hex(o.relay_session_id()),
+            o.max_payload()
                 .map_or_else(|| "null".to_string(), |v| v.to_string()),
         )
     }
@@ -435,7 +435,7 @@ impl Lister<'_> {
         if self
             .acs
             .iter()
-            .any(|a| a.0.ac_mac == ac.0.ac_mac && a.0.ac_name == ac.0.ac_name)
+            .any(|a| a.0.ac_mac == ac.0.ac_mac && a.0.ac_name() == ac.0.ac_name())
         {
             self.debug.line("  (this AC was already listed)");
             return true;
