@@ -9,16 +9,24 @@ Where things come from (nothing here is committed; all of it is fetched from
 Debian's archive with a private apt configuration, so the host's apt sources,
 lists and dpkg architectures stay untouched):
 
-  musl x86_64, aarch64, armv7  Debian's musl + musl-dev binary packages of that
-                               architecture, unpacked with dpkg -x
-  musl mipsel, mips            Debian's musl source package, built soft-float
-                               with Debian's mips(el)-linux-gnu-gcc (Debian's
-                               mipsel musl is hard-float and there is no Debian
-                               mips at all; OpenWrt's MIPS musl is soft-float,
-                               loader ld-musl-mips{el,}-sf.so.1)
-  uclibc mipsel                uClibc-ng from Debian's uclibc-source, built
-                               soft-float with Debian's mipsel-linux-gnu-gcc
+  musl x86_64, aarch64,        Debian's musl + musl-dev binary packages of that
+       armv7, mipsel           architecture, unpacked with dpkg -x
+  musl mips (big-endian)       Debian's musl source package, built with
+                               Debian's mips-linux-gnu-gcc (Debian has no mips
+                               architecture any more)
+  uclibc mipsel                uClibc-ng from Debian's uclibc-source, built with
+                               Debian's mipsel-linux-gnu-gcc
   Linux headers (every one)    Debian's linux-libc-dev-<arch>-cross
+
+Float ABI on MIPS: these C libraries are hard-float, as Debian's compilers
+and its mipsel musl are; OpenWrt's MIPS userland (and Rust's mips*-musl and
+-uclibc targets, so the plugin) is soft-float (loader ld-musl-mips{el,}-sf.so.1).
+A soft-float libc cannot be built correctly here: Debian's libgcc.a has only
+hard-float __adddf3 & co., which soft-float callers call with the wrong
+registers (a soft-float musl printed 2.5 as 0.0). The plugin passes no
+floating-point value to or from libc, so loading it into a hard-float libc
+checks what matters (symbols, relocations, loading); scripts/release checks
+the plugin's own soft-float flag separately.
 
 Every sysroot has one layout:
   <S>/lib/                 the dynamic loader (and uClibc's runtime .so files):
@@ -27,8 +35,8 @@ Every sysroot has one layout:
   <S>/usr/lib/             libc.so, libc.a, crt*.o
   <S>/gcc.specs            a gcc specs file in the style of musl-gcc's: only
                            these headers and libraries, the right loader
-  <S>/bin/cc               Debian's cross gcc with those specs (and
-                           -msoft-float on MIPS): a C compiler for this libc
+  <S>/bin/cc               Debian's cross gcc with those specs: a C compiler
+                           for this libc
   <S>/sysroot.json         what the sysroot is (see describe())
   <S>/sysroot.env          the same as shell assignments (SYSROOT_*)
 
@@ -74,7 +82,6 @@ class Arch:
     musl_dir: str  # Debian musl's multiarch directory
     musl_ld: str  # musl dynamic loader name
     musl_from_source: bool  # Debian's musl binary package unusable/missing
-    soft_float: bool  # C code for this arch's router libc is soft-float
     uclibc_arch: str = ""  # uClibc-ng ARCH=, if built here
     big_endian: bool = False
 
@@ -82,11 +89,11 @@ class Arch:
 ARCHES = {
     a.name: a
     for a in [
-        Arch("x86_64", "x86_64-linux-gnu", "amd64", "x86_64", "x86_64-linux-musl", "ld-musl-x86_64.so.1", False, False),
-        Arch("aarch64", "aarch64-linux-gnu", "arm64", "aarch64", "aarch64-linux-musl", "ld-musl-aarch64.so.1", False, False),
-        Arch("armv7", "arm-linux-gnueabihf", "armhf", "arm", "arm-linux-musleabihf", "ld-musl-armhf.so.1", False, False),
-        Arch("mipsel", "mipsel-linux-gnu", "mipsel", "mipsel", "mipsel-linux-musl", "ld-musl-mipsel-sf.so.1", True, True, "mips"),
-        Arch("mips", "mips-linux-gnu", "mips", "mips", "mips-linux-musl", "ld-musl-mips-sf.so.1", True, True, "mips", True),
+        Arch("x86_64", "x86_64-linux-gnu", "amd64", "x86_64", "x86_64-linux-musl", "ld-musl-x86_64.so.1", False),
+        Arch("aarch64", "aarch64-linux-gnu", "arm64", "aarch64", "aarch64-linux-musl", "ld-musl-aarch64.so.1", False),
+        Arch("armv7", "arm-linux-gnueabihf", "armhf", "arm", "arm-linux-musleabihf", "ld-musl-armhf.so.1", False),
+        Arch("mipsel", "mipsel-linux-gnu", "mipsel", "mipsel", "mipsel-linux-musl", "ld-musl-mipsel.so.1", False, "mips"),
+        Arch("mips", "mips-linux-gnu", "mips", "mips", "mips-linux-musl", "ld-musl-mips.so.1", True, "mips", True),
     ]
 }
 ALIASES = {"amd64": "x86_64", "arm64": "aarch64", "armhf": "armv7", "arm": "armv7"}
@@ -306,12 +313,12 @@ def musl_debian(arch: Arch, s: Path, work: Path, apt: PrivateApt) -> dict:
 
 
 def musl_source(arch: Arch, s: Path, work: Path, apt: PrivateApt) -> dict:
-    """musl from Debian's source package, built soft-float (as OpenWrt does)."""
+    """musl from Debian's source package, built with Debian's cross gcc."""
     gcc = cross_gcc(arch)
     ver = apt.version("musl")
     tree = apt.source("musl", work / "srcpkg")
-    log(f"building musl {ver} for {arch.name} (soft-float), about 2 min")
-    cflags = "-O2 -msoft-float" if arch.soft_float else "-O2"
+    log(f"building musl {ver} for {arch.name}, about 2 min")
+    cflags = "-O2"
     run(["./configure", f"--target={arch.gnu}", "--prefix=/usr", "--syslibdir=/lib",
          f"CC={gcc}", f"CROSS_COMPILE={arch.gnu}-", f"CFLAGS={cflags}"], cwd=tree)
     run(["make", f"-j{os.cpu_count() or 2}"], cwd=tree)
@@ -323,11 +330,11 @@ def musl_source(arch: Arch, s: Path, work: Path, apt: PrivateApt) -> dict:
 
 
 UCLIBC_CONFIG = {
-    # little-endian MIPS32r2, o32, soft-float: what OpenWrt-era vendor firmware runs
+    # little-endian MIPS32r2, o32: what OpenWrt-era vendor firmware runs
     "ARCH_LITTLE_ENDIAN": "y", "ARCH_WANTS_LITTLE_ENDIAN": "y",
     "ARCH_BIG_ENDIAN": None, "ARCH_WANTS_BIG_ENDIAN": None,
     "CONFIG_MIPS_O32_ABI": "y", "CONFIG_MIPS_ISA_MIPS32R2": "y",
-    "UCLIBC_HAS_FPU": None, "UCLIBC_EXTRA_CFLAGS": '"-msoft-float"',
+    "UCLIBC_HAS_FPU": "y",
     "UCLIBC_HAS_THREADS_NATIVE": "y",
     "UCLIBC_SUSV3_LEGACY": "y",  # bcmp, which the plugin imports
     "UCLIBC_HAS_IPV6": "y", "UCLIBC_HAS_SHADOW": "y", "UCLIBC_HAS_CRYPT": "y",
@@ -365,20 +372,18 @@ def uclibc_source(arch: Arch, s: Path, work: Path, apt: PrivateApt, kinc: Path) 
         want = f"{k}={v}" if v is not None else f"# {k} is not set"
         if want not in cfg and not (v is None and f"{k}=" not in cfg):
             raise ToolchainError(f"uClibc-ng .config lost {want}")
-    log(f"building uClibc-ng ({tars[-1].name}) for {arch.name} (soft-float), about 7 min")
+    log(f"building uClibc-ng ({tars[-1].name}) for {arch.name}, about 7 min")
     run([*mk, f"-j{os.cpu_count() or 2}"], cwd=tree, stdout=subprocess.DEVNULL)
     run([*mk, "install", f"PREFIX={s}"], cwd=tree, stdout=subprocess.DEVNULL)
     relink_absolute(s)
-    return {"uclibc": f"uClibc-ng from Debian uclibc-source {ver} ({tars[-1].name}), built here with {gcc} -msoft-float"}
+    return {"uclibc": f"uClibc-ng from Debian uclibc-source {ver} ({tars[-1].name}), built here with {gcc}"}
 
 
 def gcc_specs(s: Path, arch: Arch, loader: str, libc: str) -> str:
     """A gcc specs file in the style of musl-gcc's: no host or glibc headers
     and libraries, this libc's startup files and dynamic loader."""
     lib, inc = s / "usr/lib", s / "usr/include"
-    # crtbegin/crtend (gcc's, built for glibc and, on MIPS, hard-float) are not
-    # needed by musl or uClibc-ng: both run .init_array themselves.
-    begin, end = ("", "") if arch.soft_float else (" crtbeginS.o%s", "crtendS.o%s ")
+    begin, end = " crtbeginS.o%s", "crtendS.o%s "
     return f"""%rename cpp_options old_cpp_options
 
 *cpp_options:
@@ -426,7 +431,7 @@ def finish(s: Path, arch: Arch, libc: str, gcc: str, info: dict) -> dict:
             raise ToolchainError(f"{libc} sysroot for {arch.name} lacks usr/lib/{f}")
     (s / "gcc.specs").write_text(gcc_specs(s, arch, loader, libc))
     (s / "bin").mkdir(exist_ok=True)
-    flags = ["-msoft-float"] if arch.soft_float else []
+    flags: list[str] = []
     cc = s / "bin/cc"
     cc.write_text("#!/bin/sh\n# A C compiler for this sysroot (see sysroot.json).\n"
                   f'exec {gcc} -specs={s}/gcc.specs {" ".join(flags)} "$@"\n')
@@ -447,7 +452,7 @@ def finish(s: Path, arch: Arch, libc: str, gcc: str, info: dict) -> dict:
         "qemu": f"qemu-{arch.qemu}",
         "qemu_prefix": str(s),
         "big_endian": arch.big_endian,
-        "soft_float": arch.soft_float,
+        "float_abi": "hard" if arch.name in ("armv7", "mipsel", "mips") else "",
         "sources": info,
         "recipe": RECIPE,
     }
