@@ -120,6 +120,17 @@ def run(cmd, **kw) -> subprocess.CompletedProcess:
         raise ToolchainError(f"{shlex.join(str(c) for c in cmd)} failed (exit {e.returncode})") from e
 
 
+def run_logged(cmd, log_file: Path, **kw) -> None:
+    """Runs a (long, noisy) build step with its output in log_file; on
+    failure shows the log's last lines."""
+    with open(log_file, "a") as f:
+        p = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, **kw)
+    if p.returncode:
+        tail = log_file.read_text(errors="replace").splitlines()[-30:]
+        print("\n".join(tail), file=sys.stderr)
+        raise ToolchainError(f"{shlex.join(str(c) for c in cmd)} failed (exit {p.returncode}); log above")
+
+
 def out(cmd, **kw) -> str:
     return run(cmd, capture_output=True, text=True, **kw).stdout
 
@@ -319,10 +330,11 @@ def musl_source(arch: Arch, s: Path, work: Path, apt: PrivateApt) -> dict:
     tree = apt.source("musl", work / "srcpkg")
     log(f"building musl {ver} for {arch.name}, about 2 min")
     cflags = "-O2"
-    run(["./configure", f"--target={arch.gnu}", "--prefix=/usr", "--syslibdir=/lib",
-         f"CC={gcc}", f"CROSS_COMPILE={arch.gnu}-", f"CFLAGS={cflags}"], cwd=tree)
-    run(["make", f"-j{os.cpu_count() or 2}"], cwd=tree)
-    run(["make", "install", f"DESTDIR={s}"], cwd=tree)
+    blog = work / "build.log"
+    run_logged(["./configure", f"--target={arch.gnu}", "--prefix=/usr", "--syslibdir=/lib",
+                f"CC={gcc}", f"CROSS_COMPILE={arch.gnu}-", f"CFLAGS={cflags}"], blog, cwd=tree)
+    run_logged(["make", f"-j{os.cpu_count() or 2}"], blog, cwd=tree)
+    run_logged(["make", "install", f"DESTDIR={s}"], blog, cwd=tree)
     relink_absolute(s)
     if not (s / "lib" / arch.musl_ld).exists():
         raise ToolchainError(f"musl build gave no /lib/{arch.musl_ld}")
@@ -333,12 +345,12 @@ UCLIBC_CONFIG = {
     # little-endian MIPS32r2, o32: what OpenWrt-era vendor firmware runs
     "ARCH_LITTLE_ENDIAN": "y", "ARCH_WANTS_LITTLE_ENDIAN": "y",
     "ARCH_BIG_ENDIAN": None, "ARCH_WANTS_BIG_ENDIAN": None,
-    "CONFIG_MIPS_O32_ABI": "y", "CONFIG_MIPS_ISA_MIPS32R2": "y",
+    "CONFIG_MIPS_O32_ABI": "y",  # the ISA is the compiler's default: mips32r2
     "UCLIBC_HAS_FPU": "y",
     "UCLIBC_HAS_THREADS_NATIVE": "y",
     "UCLIBC_SUSV3_LEGACY": "y",  # bcmp, which the plugin imports
     "UCLIBC_HAS_IPV6": "y", "UCLIBC_HAS_SHADOW": "y", "UCLIBC_HAS_CRYPT": "y",
-    "UCLIBC_HAS_CRYPT_IMPL": "y", "UCLIBC_HAS_FULL_RPC": None,
+    "UCLIBC_HAS_CRYPT_IMPL": "y",
     "HARDWIRED_ABSPATH": None,  # libc.so (an ld script) names libc.so.0, not /lib/libc.so.0
     "RUNTIME_PREFIX": '"/"', "DEVEL_PREFIX": '"/usr/"',
     "DOSTRIP": None,
@@ -363,18 +375,19 @@ def uclibc_source(arch: Arch, s: Path, work: Path, apt: PrivateApt, kinc: Path) 
     run(["tar", "-xf", str(tars[-1]), "-C", str(work)])
     tree = next(work.glob("uClibc-ng-*/"))
     mk = ["make", f"ARCH={arch.uclibc_arch}"]
-    run([*mk, "defconfig"], cwd=tree, stdout=subprocess.DEVNULL)
+    run_logged([*mk, "defconfig"], work / "build.log", cwd=tree)
     set_config(tree / ".config", dict(
         UCLIBC_CONFIG, KERNEL_HEADERS=f'"{kinc}"', CROSS_COMPILER_PREFIX=f'"{arch.gnu}-"'))
-    run(f"yes '' | {shlex.join(mk)} oldconfig", shell=True, cwd=tree, stdout=subprocess.DEVNULL)
+    run_logged(["sh", "-c", f"yes '' | {shlex.join(mk)} oldconfig"], work / "build.log", cwd=tree)
     cfg = (tree / ".config").read_text()
     for k, v in UCLIBC_CONFIG.items():
         want = f"{k}={v}" if v is not None else f"# {k} is not set"
         if want not in cfg and not (v is None and f"{k}=" not in cfg):
             raise ToolchainError(f"uClibc-ng .config lost {want}")
     log(f"building uClibc-ng ({tars[-1].name}) for {arch.name}, about 7 min")
-    run([*mk, f"-j{os.cpu_count() or 2}"], cwd=tree, stdout=subprocess.DEVNULL)
-    run([*mk, "install", f"PREFIX={s}"], cwd=tree, stdout=subprocess.DEVNULL)
+    blog = work / "build.log"
+    run_logged([*mk, f"-j{os.cpu_count() or 2}"], blog, cwd=tree)
+    run_logged([*mk, "install", f"PREFIX={s}"], blog, cwd=tree)
     relink_absolute(s)
     return {"uclibc": f"uClibc-ng from Debian uclibc-source {ver} ({tars[-1].name}), built here with {gcc}"}
 
