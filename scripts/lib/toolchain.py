@@ -481,10 +481,16 @@ def smoke_test(s: Path, d: dict) -> None:
     """Compiles, links and runs (qemu-user) a tiny program with bin/cc, and
     checks that libc itself has no undefined symbols."""
     apt_install(["qemu-user"])
-    und = [l.split()[-1] for l in out(["readelf", "--dyn-syms", "-W", d["libc_so"]]).splitlines()
-           if " UND " in l and len(l.split()) >= 8]
+    def syms(so, undefined):
+        rows = [l.split() for l in out(["readelf", "--dyn-syms", "-W", str(so)]).splitlines()]
+        return {r[7].split("@")[0] for r in rows
+                if len(r) >= 8 and r[0].rstrip(":").isdigit() and (r[6] == "UND") == undefined}
+    und = syms(d["libc_so"], True)
+    if d["libc"] == "uclibc":  # uClibc's libc takes the _dl_* symbols from its dynamic loader
+        und -= syms(os.path.realpath(s / d["dynamic_linker"].lstrip("/")), False)
+    und.discard("")
     if und:
-        raise ToolchainError(f"{d['libc_so']} has undefined symbols: {' '.join(und)}")
+        raise ToolchainError(f"{d['libc_so']} has undefined symbols: {' '.join(sorted(und))}")
     with tempfile.TemporaryDirectory() as t:
         src = Path(t, "hello.c")
         src.write_text('#include <stdio.h>\n#include <linux/if_pppox.h>\n'
