@@ -21,13 +21,15 @@ A plugin .so passes when
     RTLD_NOW|RTLD_GLOBAL as pppd does, reads pppd_version as the expected
     version, and calls plugin_init, which outside pppd must report the
     missing pppd symbols and exit 2.
-pppoe-discovery passes when its ELF header is right, it is static on musl
-and uClibc (and NEEDs only libc.so.6 on glibc), and `pppoe-discovery --help`
-runs under qemu-user and prints its usage.
+pppoe-discovery passes when its ELF header is right, it is linked as
+discovery_linking() says (static, or NEEDED only the libc with the right
+loader), and `pppoe-discovery --help` runs under qemu-user and prints its
+usage.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -131,6 +133,21 @@ class Libc:
     qemu_prefix: str
     cc: list[str]
     version: str = ""
+    loader: str = ""  # the sysroot's own dynamic loader (musl, uClibc)
+
+
+def discovery_linking(t: Target) -> tuple[bool, str]:
+    """How pppoe-discovery is linked for t: (static, interpreter).
+    glibc: dynamic, the system's. MIPS musl: dynamic against the router's
+    musl, with OpenWrt's soft-float loader name: a static file would carry
+    this build's hard-float libc.a (see toolchain.py) into soft-float code.
+    Else static: one file for any firmware of that CPU, whatever its C
+    library or loader name (uClibc: vendor firmware may have 0.9.33)."""
+    if t.libc == "gnu":
+        return False, ""
+    if t.libc == "musl" and t.machine == MIPS:
+        return False, f"/lib/ld-musl-{t.arch}-sf.so.1"
+    return True, ""
 
 
 @dataclass
@@ -292,17 +309,36 @@ def run_loader(t: Target, libc: Libc, so: Path, workdir: Path) -> tuple[str, int
 def check_discovery(path: Path, t: Target, libc: Libc) -> Result:
     r = Result(path)
     r.note(f"size {path.stat().st_size} bytes")
-    static = t.libc != "gnu"
-    check_elf(r, t, ("EXEC", "DYN"))
+    static, want_interp = discovery_linking(t)
+    if t.machine == MIPS and t.libc != "gnu":
+        # The Rust code is soft-float; the C runtime objects linked in
+        # (crt1.o, crti.o, gcc's libgcc_eh.a, and for a static file libc.a)
+        # are Debian's hard-float build and decide the file's marking.
+        check_elf(r, dataclasses.replace(t, float_abi=""), ("EXEC", "DYN"))
+        r.note(f"float ABI: {float_abi(path, t)} (marked by the C runtime objects linked in, "
+               f"{'with the static libc, ' if static else ''}Debian's hard-float build; the Rust code is soft-float)")
+    else:
+        check_elf(r, t, ("EXEC", "DYN"))
     nd = needed(path)
     r.info["needed"] = nd
-    interp = re.search(r"Requesting program interpreter: ([^]]+)\]", sh(["readelf", "-lW", str(path)]).stdout)
-    r.note(f"linking: {'static' if not nd and not interp else 'dynamic, NEEDED ' + ' '.join(nd)}")
+    m = re.search(r"Requesting program interpreter: ([^]]+)\]", sh(["readelf", "-lW", str(path)]).stdout)
+    interp = m.group(1) if m else ""
+    r.note(f"linking: {'static' if not nd and not interp else 'dynamic, NEEDED ' + ' '.join(nd) + ', interpreter ' + interp}")
     if static and (nd or interp):
-        r.fail(f"not static on {t.libc}: NEEDED {nd}, interpreter {interp.group(1) if interp else '-'}")
-    if not static and sorted(nd) not in (["libc.so.6"], ["libc.so.6", "libgcc_s.so.1"]):
-        r.fail(f"NEEDED {nd}")
-    p = sh([*qemu_cmd(t, libc), str(path), "--help"], stdin=subprocess.DEVNULL, timeout=120)
+        r.fail(f"not static on {t.libc}: NEEDED {nd}, interpreter {interp or '-'}")
+    if not static:
+        if t.libc == "gnu" and sorted(nd) not in (["libc.so.6"], ["libc.so.6", "libgcc_s.so.1"]):
+            r.fail(f"NEEDED {nd}")
+        if t.libc != "gnu" and nd != [t.soname]:
+            r.fail(f"NEEDED {nd}, want only {t.soname}")
+        if want_interp and interp != want_interp:
+            r.fail(f"interpreter {interp}, want {want_interp}")
+    run = [*qemu_cmd(t, libc), path]
+    if not static and t.libc != "gnu":
+        # the router's loader name (OpenWrt's -sf) is not this sysroot's: run
+        # the program through the sysroot's own loader
+        run = [*qemu_cmd(t, libc), libc.loader, path]
+    p = sh([*map(str, run), "--help"], stdin=subprocess.DEVNULL, timeout=120)
     text = p.stdout + p.stderr
     r.note(f"run --help{' (qemu-' + t.qemu + ')' if qemu_cmd(t, libc) else ''}: exit {p.returncode}, "
            f"{' '.join(text.split())[:100]}")

@@ -348,6 +348,7 @@ UCLIBC_CONFIG = {
     "CONFIG_MIPS_O32_ABI": "y",  # the ISA is the compiler's default: mips32r2
     "UCLIBC_HAS_FPU": "y",
     "UCLIBC_HAS_THREADS_NATIVE": "y",
+    "DO_C99_MATH": "y",  # the math library (merged into libc in uClibc-ng 1.0)
     "UCLIBC_SUSV3_LEGACY": "y",  # bcmp, which the plugin imports
     "UCLIBC_HAS_IPV6": "y", "UCLIBC_HAS_SHADOW": "y", "UCLIBC_HAS_CRYPT": "y",
     "UCLIBC_HAS_CRYPT_IMPL": "y",
@@ -388,6 +389,13 @@ def uclibc_source(arch: Arch, s: Path, work: Path, apt: PrivateApt, kinc: Path) 
     blog = work / "build.log"
     run_logged([*mk, f"-j{os.cpu_count() or 2}"], blog, cwd=tree)
     run_logged([*mk, "install", f"PREFIX={s}"], blog, cwd=tree)
+    # uClibc-ng 1.0 has libm, libdl, libpthread... inside libc; it installs
+    # empty archives for some of the old names. Make sure -lm works too (the
+    # libc crate asks for it).
+    for name in ("m", "dl", "pthread", "rt", "crypt", "util"):
+        stub = s / "usr/lib" / f"lib{name}.a"
+        if not stub.exists():
+            stub.write_bytes(b"!<arch>\n")
     relink_absolute(s)
     return {"uclibc": f"uClibc-ng from Debian uclibc-source {ver} ({tars[-1].name}), built here with {gcc}"}
 
