@@ -158,9 +158,9 @@ def apt_install(pkgs) -> None:
 def cross_gcc(arch: Arch) -> str:
     """Debian's cross gcc for arch (installed if missing); the host's gcc on x86_64."""
     if arch.gnu == host_gnu():
-        apt_install(["gcc"])
+        apt_install(["gcc", "make", "xz-utils"])
         return "gcc"
-    apt_install([f"gcc-{arch.gnu}", "binutils-" + arch.gnu])
+    apt_install([f"gcc-{arch.gnu}", "binutils-" + arch.gnu, "make", "xz-utils"])
     return f"{arch.gnu}-gcc"
 
 
