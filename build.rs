@@ -1,4 +1,4 @@
-//! Selects the pppd ABI at build time and generates the bindings for it.
+//! Selects the pppd ABI at build time and provides the pppd bindings for it.
 //!
 //! `PPPD_VERSION` (default `2.4.7`) is the exact pppd version the plugin is for:
 //! it becomes the `pppd_version` string pppd compares at load time, and picks
