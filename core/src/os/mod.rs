@@ -1,4 +1,5 @@
-//! OS layer: the AF_PACKET discovery socket ([`packet`]), the AF_PPPOX
+//! OS layer: the AF_PACKET discovery socket ([`packet`]) and its kernel
+//! filter ([`filter`]), the AF_PPPOX
 //! session socket ([`pppox`]), files ([`fs`]), the allocator ([`malloc`]),
 //! interface queries, processes and the clocks, over `libc`.
 //!
@@ -7,14 +8,16 @@
 //! (see README, Design notes), which is why this module uses `libc` directly
 //! rather than `nix`.
 
+mod filter;
 mod fs;
 mod malloc;
 mod packet;
 mod pppox;
 
+pub use filter::{discovery_filter, Insn, MAX_FILTERED_HOST_UNIQ};
 pub use fs::{read_all, read_file, try_lock, write_at_start, write_file_atomic, Dir};
 pub use malloc::Malloc;
-pub use packet::{discovery_filter, DiscoverySocket};
+pub use packet::DiscoverySocket;
 pub use pppox::{is_no_kernel_support, pppox_connect, pppox_socket};
 
 use core::ffi::c_int;
