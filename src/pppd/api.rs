@@ -106,7 +106,7 @@ struct V24 {
 struct V25 {
     set_devnam: b::ppp_set_string_fn,
     set_pppdevnam: b::ppp_set_string_fn,
-    set_remote_number: b::ppp_set_string_fn,
+    set_remote_number: b::ppp_set_remote_fn,
     set_session_number: b::ppp_set_int_fn,
     set_modem: b::ppp_set_bool_fn,
     debug_on: b::ppp_get_bool_fn,
@@ -227,7 +227,7 @@ pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
         v25: V25 {
             set_devnam: func!(m, b::ppp_set_string_fn, b::PPP_SYM_SET_DEVNAM),
             set_pppdevnam: func!(m, b::ppp_set_string_fn, b::PPP_SYM_SET_PPPDEVNAM),
-            set_remote_number: func!(m, b::ppp_set_string_fn, b::PPP_SYM_SET_REMOTE_NUMBER),
+            set_remote_number: func!(m, b::ppp_set_remote_fn, b::PPP_SYM_SET_REMOTE_NUMBER),
             set_session_number: func!(m, b::ppp_set_int_fn, b::PPP_SYM_SET_SESSION_NUMBER),
             set_modem: func!(m, b::ppp_set_bool_fn, b::PPP_SYM_SET_MODEM),
             debug_on: func!(m, b::ppp_get_bool_fn, b::PPP_SYM_DEBUG_ON),
@@ -422,13 +422,19 @@ impl Api {
         }
         #[cfg(pppd_abi = "2.5")]
         {
+            let c = cstring(value);
             let setter = match var {
                 StringVar::Devnam => self.v25.set_devnam,
                 StringVar::PppDevnam => self.v25.set_pppdevnam,
-                StringVar::RemoteNumber => self.v25.set_remote_number,
+                StringVar::RemoteNumber => {
+                    if let Some(f) = self.v25.set_remote_number {
+                        // SAFETY: the setter copies the string before returning.
+                        unsafe { f(c.as_ptr()) };
+                    }
+                    return;
+                }
             };
             if let Some(f) = setter {
-                let c = cstring(value);
                 // SAFETY: the setter copies the string before returning.
                 unsafe { f(c.as_ptr()) };
             }
