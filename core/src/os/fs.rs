@@ -209,6 +209,12 @@ impl Dir {
         Ok(())
     }
 
+    /// Makes what was renamed or created here durable (`fsync` on the
+    /// directory), for records that must survive a power cut.
+    pub fn sync(&self) -> Result<(), OsError> {
+        sync(&self.fd)
+    }
+
     /// Removes `name`; `Ok(false)` if it did not exist (someone else took it).
     pub fn unlink(&self, name: &str) -> Result<bool, OsError> {
         let c = Self::c_name(name)?;
@@ -343,6 +349,15 @@ pub fn write_at_start(fd: &Fd, data: &[u8]) -> Result<(), OsError> {
     // SAFETY: fd is open for writing; plain integer arguments.
     if unsafe { libc::ftruncate(fd.raw(), len) } < 0 {
         return Err(OsError::last("ftruncate"));
+    }
+    Ok(())
+}
+
+/// Writes the file's data to its storage (`fsync`; a no-op on tmpfs).
+pub fn sync(fd: &Fd) -> Result<(), OsError> {
+    // SAFETY: fd is open; fsync takes no pointers.
+    if unsafe { libc::fsync(fd.raw()) } < 0 {
+        return Err(OsError::last("fsync"));
     }
     Ok(())
 }

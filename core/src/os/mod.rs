@@ -15,7 +15,7 @@ mod packet;
 mod pppox;
 
 pub use filter::{discovery_filter, Insn, MAX_FILTERED_HOST_UNIQ};
-pub use fs::{read_all, read_file, try_lock, write_at_start, write_file_atomic, Dir};
+pub use fs::{read_all, read_file, sync, try_lock, write_at_start, write_file_atomic, Dir};
 pub use malloc::Malloc;
 pub use packet::DiscoverySocket;
 pub use pppox::{is_no_kernel_support, pppox_connect, pppox_socket};
