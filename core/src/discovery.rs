@@ -121,9 +121,11 @@ pub fn drive<D: Driver>(
             engine.handle_timeout(now);
             continue;
         }
-        let wait = deadline
-            .map_or(MAX_WAIT, |d| d.saturating_sub(now))
-            .min(MAX_WAIT);
+        // In nanoseconds: Duration's own arithmetic brings a panic path.
+        let wait = deadline.map_or(MAX_WAIT, |d| {
+            let ns = d.as_nanos().saturating_sub(now.as_nanos());
+            Duration::from_nanos(ns.min(MAX_WAIT.as_nanos()) as u64)
+        });
         match sock.recv(&mut buf, wait)? {
             Some(n) => {
                 let frame = buf.get(..n).unwrap_or(&[]);

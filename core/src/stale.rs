@@ -306,8 +306,8 @@ pub fn decode(text: &[u8]) -> Result<Record, &'static str> {
         (None, None, None, None, None, None);
     // What the PADT needs: Host-Uniq, AC-Cookie, Relay-Session-Id.
     let mut tags = Tags::new();
-    for line in text.lines() {
-        let (k, v) = line.split_once('=').ok_or("a line without '='")?;
+    for line in crate::text::split(text, b'\n').filter(|l| !l.is_empty()) {
+        let (k, v) = crate::text::split_once(line, b'=').ok_or("a line without '='")?;
         match k {
             "version" => version = Some(v),
             "ifname" => ifname = Some(String::from(v)),

@@ -214,6 +214,32 @@ impl Put for HexBytes<'_> {
     }
 }
 
+/// `s` cut at the first byte `sep` (an ASCII separator), without it.
+/// (By bytes: `str`'s char patterns bring a searcher and its panic paths
+/// into the plugin.)
+pub fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == sep)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// The pieces of `s` between the bytes `sep` (an ASCII separator).
+pub fn split(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    core::iter::from_fn(move || {
+        let r = rest?;
+        match split_once(r, sep) {
+            Some((piece, tail)) => {
+                rest = Some(tail);
+                Some(piece)
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
 /// The value of one hex digit (either case).
 pub fn hex_digit(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)
@@ -225,10 +251,13 @@ pub fn parse_hex(digits: &[u8]) -> Option<Vec<u8>> {
     if digits.len() % 2 != 0 {
         return None;
     }
-    digits
-        .chunks(2)
-        .map(|p| Some(hex_digit(p[0])? << 4 | hex_digit(*p.get(1)?)?))
-        .collect()
+    let mut out = Vec::with_capacity(digits.len() / 2);
+    let mut rest = digits;
+    while let [hi, lo, tail @ ..] = rest {
+        out.push(hex_digit(*hi)? << 4 | hex_digit(*lo)?);
+        rest = tail;
+    }
+    Some(out)
 }
 
 /// How [`Escaped`] shows bytes that are not plain text.
@@ -348,6 +377,34 @@ macro_rules! display_via_put {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn splits_as_str_does() {
+        for s in [
+            "",
+            ":",
+            "a",
+            "a:b",
+            "a::b:",
+            ":a:b:c:",
+            "ä:ö",
+            "no separator",
+        ] {
+            let ours: Vec<&str> = split(s, b':').collect();
+            let std: Vec<&str> = s.split(':').collect();
+            assert_eq!(ours, std, "{s:?}");
+            assert_eq!(split_once(s, b':'), s.split_once(':'), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn hex_pairs() {
+        assert_eq!(parse_hex(b""), Some(Vec::new()));
+        assert_eq!(parse_hex(b"c0FFee"), Some(std::vec![0xc0, 0xff, 0xee]));
+        assert_eq!(parse_hex(b"c0f"), None);
+        assert_eq!(parse_hex(b"0g"), None);
+        assert_eq!(parse_hex(b" 01"), None);
+    }
 
     #[test]
     fn numbers_match_core_fmt() {

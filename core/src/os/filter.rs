@@ -185,18 +185,18 @@ const LAST: [Insn; 11] = [
 /// [`MAX_FILTERED_HOST_UNIQ`] is left to the engine).
 pub fn discovery_filter(mac: MacAddr, host_uniq: Option<&[u8]>) -> Vec<Insn> {
     let m = mac.0;
-    let mut p = Vec::from(START);
-    p[1].k = u32::from_be_bytes([m[2], m[3], m[4], m[5]]);
-    p[3].k = u32::from(u16::from_be_bytes([m[0], m[1]]));
+    let mut start = START;
+    start[1].k = u32::from_be_bytes([m[2], m[3], m[4], m[5]]);
+    start[3].k = u32::from(u16::from_be_bytes([m[0], m[1]]));
     let Some(hu) = host_uniq.filter(|h| h.len() <= MAX_FILTERED_HOST_UNIQ) else {
         // Our MAC only: pass at 4, drop at 5.
-        p.truncate(4);
-        p[1].jf = 3;
-        p[3].jf = 1;
-        p.push(i(RET | K, 0, 0, ACCEPT));
-        p.push(i(RET | K, 0, 0, 0));
-        return p;
+        start[1].jf = 3;
+        start[3].jf = 1;
+        start[4] = i(RET | K, 0, 0, ACCEPT);
+        start[5] = i(RET | K, 0, 0, 0);
+        return Vec::from(&start[..6]);
     };
+    let mut p = Vec::from(start);
     // Four bytes at a time, then two, then one: (size, offset in the tag).
     let mut compares: Vec<(u16, u32, u32)> = Vec::new();
     let mut at = 0;
@@ -206,8 +206,10 @@ pub fn discovery_filter(mac: MacAddr, host_uniq: Option<&[u8]>) -> Vec<Insn> {
             2 | 3 => (H, 2),
             _ => (W, 4),
         };
-        let k = hu[at..at + n]
+        let k = hu
             .iter()
+            .skip(at)
+            .take(n)
             .fold(0u32, |v, &c| v << 8 | u32::from(c));
         compares.push((size, 4 + at as u32, k));
         at += n;

@@ -154,7 +154,7 @@ impl Dir {
     }
 
     fn c_name(name: &str) -> Result<CString, OsError> {
-        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+        if name.is_empty() || name.bytes().any(|b| b == b'/') || name == "." || name == ".." {
             return Err(OsError {
                 what: "file name",
                 errno: libc::EINVAL,
@@ -311,12 +311,21 @@ pub fn read_all(fd: &Fd) -> Result<Vec<u8>, OsError> {
     }
 }
 
+/// `path` cut at its last `/`: the directory (`None` without one) and the
+/// name. (By bytes: `str::rsplit_once` brings a char searcher along.)
+fn split_path(path: &str) -> (Option<&str>, &str) {
+    match path.bytes().rposition(|b| b == b'/') {
+        Some(i) => (path.get(..i), path.get(i + 1..).unwrap_or("")),
+        None => (None, path),
+    }
+}
+
 /// Replaces the file at `path` atomically (see [`Dir::replace`]). `path` must
 /// be absolute: pppd changes to `/` when it detaches.
 pub fn write_file_atomic(path: &str, data: &[u8]) -> Result<(), OsError> {
-    let (dir, name) = match path.rsplit_once('/') {
-        Some(("", name)) => ("/", name),
-        Some((dir, name)) if path.starts_with('/') => (dir, name),
+    let (dir, name) = match split_path(path) {
+        (Some(""), name) => ("/", name),
+        (Some(dir), name) if path.starts_with('/') => (dir, name),
         _ => {
             return Err(OsError {
                 what: "not an absolute path",
@@ -329,10 +338,10 @@ pub fn write_file_atomic(path: &str, data: &[u8]) -> Result<(), OsError> {
 
 /// Reads a whole (small) regular file at an absolute or relative path.
 pub fn read_file(path: &str) -> Result<Vec<u8>, OsError> {
-    let (dir, name) = match path.rsplit_once('/') {
-        Some(("", name)) => ("/", name),
-        Some((dir, name)) => (dir, name),
-        None => (".", path),
+    let (dir, name) = match split_path(path) {
+        (Some(""), name) => ("/", name),
+        (Some(dir), name) => (dir, name),
+        (None, name) => (".", name),
     };
     read_all(&Dir::open(dir)?.open_read(name, false)?)
 }

@@ -90,7 +90,12 @@ pub fn now() -> Duration {
     };
     // SAFETY: ts is a valid timespec to write to.
     unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    // Nanoseconds in a u64 last 584 years of uptime; `Duration::new` would
+    // bring a panic path for a carry that cannot happen.
+    let ns = (ts.tv_sec as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(ts.tv_nsec as u64);
+    Duration::from_nanos(ns)
 }
 
 /// The process id (the default Host-Uniq).
