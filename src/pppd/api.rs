@@ -240,7 +240,10 @@ pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
     if !missing.is_empty() {
         return Err(missing
             .iter()
-            .map(|n| String::from_utf8_lossy(n.strip_suffix(&[0]).unwrap_or(n)).into_owned())
+            .map(|n| {
+                let name = n.strip_suffix(&[0]).unwrap_or(n);
+                String::from(core::str::from_utf8(name).unwrap_or("?"))
+            })
             .collect());
     }
     // SAFETY: single-threaded, called once from plugin_init before any
