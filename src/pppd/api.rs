@@ -228,6 +228,39 @@ impl<T> PppdCell<T> {
     }
 }
 
+/// A value set once (the first `set` wins) and only read afterwards: what
+/// `check_options` settles for the rest of pppd's life. Readers get plain
+/// `&'static` references, with no borrow to hold across calls into pppd.
+pub(crate) struct Once<T>(UnsafeCell<Option<T>>);
+
+// SAFETY: pppd is single-threaded and never calls plugin code from a signal
+// handler, so the cell is only ever touched from one thread.
+unsafe impl<T> Sync for Once<T> {}
+
+impl<T> Once<T> {
+    pub(crate) const fn new() -> Once<T> {
+        Once(UnsafeCell::new(None))
+    }
+
+    /// Sets the value unless it is set already (then `value` is dropped).
+    pub(crate) fn set(&self, value: T) {
+        // SAFETY: single-threaded; while the cell is empty no reference to
+        // its contents exists (`get` hands out none), and it is written only
+        // while empty, so no reference is ever invalidated.
+        unsafe {
+            let slot = &mut *self.0.get();
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+    }
+
+    pub(crate) fn get(&'static self) -> Option<&'static T> {
+        // SAFETY: once set, the value is never written again (see `set`).
+        unsafe { (*self.0.get()).as_ref() }
+    }
+}
+
 /// Holder for the resolved [`Api`], written once in `plugin_init`.
 struct ApiCell(UnsafeCell<Option<Api>>);
 // SAFETY: pppd is single-threaded; the cell is written once in plugin_init,
