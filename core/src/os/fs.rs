@@ -11,7 +11,6 @@
 use alloc::ffi::CString;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::ffi::CStr;
 
 use crate::cat;
 use crate::text::HexBytes;
@@ -81,6 +80,29 @@ fn write_all(fd: &Fd, data: &[u8]) -> Result<(), OsError> {
         rest = rest.get(n as usize..).unwrap_or(&[]);
     }
     Ok(())
+}
+
+/// The names in a buffer of `linux_dirent64` records (inode: u64, offset:
+/// i64, record length: u16, type: u8, then the NUL-terminated name), but
+/// `.`, `..` and names that are not UTF-8.
+fn dirents(mut buf: &[u8], out: &mut Vec<String>) {
+    while let Some(&[a, b]) = buf.get(16..18) {
+        let len = usize::from(u16::from_ne_bytes([a, b]));
+        let (Some(rec), Some(rest)) = (buf.get(..len), buf.get(len..)) else {
+            return;
+        };
+        let name = rec.get(19..).unwrap_or(&[]);
+        let name = name.split(|&c| c == 0).next().unwrap_or(&[]);
+        if let Ok(n) = core::str::from_utf8(name) {
+            if n != "." && n != ".." && !n.is_empty() {
+                out.push(String::from(n));
+            }
+        }
+        if len == 0 {
+            return;
+        }
+        buf = rest;
+    }
 }
 
 /// An open directory: names are looked up in it with the `*at` calls, so
@@ -258,29 +280,41 @@ impl Dir {
 
     /// The names in the directory (without `.` and `..`).
     pub fn list(&self) -> Result<Vec<String>, OsError> {
-        let p = c_path(&self.path)?;
-        // SAFETY: p is a valid C string.
-        let dir = unsafe { libc::opendir(p.as_ptr()) };
-        if dir.is_null() {
-            return Err(OsError::last("opendir"));
+        // The directory we checked, not whatever its path names now, read
+        // with getdents64 (the same on every libc and architecture; a 32-bit
+        // readdir fails with EOVERFLOW on 64-bit directory offsets, as ext4
+        // gives to 32-bit programs under qemu-user).
+        // SAFETY: the directory fd is open; "." is a constant C string.
+        let fd = unsafe {
+            libc::openat(
+                self.fd.raw(),
+                c".".as_ptr(),
+                libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            return Err(OsError::last("open directory"));
         }
+        let fd = Fd(fd);
         let mut out = Vec::new();
+        let mut buf = [0u8; 2048];
         loop {
-            // SAFETY: dir is an open DIR*; readdir returns NULL at the end.
-            let ent = unsafe { libc::readdir(dir) };
-            if ent.is_null() {
+            // SAFETY: buf is a valid writable buffer of buf.len() bytes; the
+            // kernel fills it with linux_dirent64 records.
+            let n = unsafe {
+                libc::syscall(libc::SYS_getdents64, fd.raw(), buf.as_mut_ptr(), buf.len())
+            };
+            if n < 0 {
+                if errno() == libc::EINTR {
+                    continue;
+                }
+                return Err(OsError::last("getdents64"));
+            }
+            if n == 0 {
                 break;
             }
-            // SAFETY: d_name is a NUL-terminated name inside the returned entry.
-            let name = unsafe { CStr::from_ptr((*ent).d_name.as_ptr()) };
-            if let Ok(n) = name.to_str() {
-                if n != "." && n != ".." {
-                    out.push(String::from(n));
-                }
-            }
+            dirents(buf.get(..n as usize).unwrap_or(&[]), &mut out);
         }
-        // SAFETY: dir is open and closed exactly once.
-        unsafe { libc::closedir(dir) };
         Ok(out)
     }
 
@@ -386,5 +420,59 @@ pub fn try_lock(fd: &Fd) -> Result<bool, OsError> {
             libc::EWOULDBLOCK => return Ok(false),
             _ => return Err(OsError::last("flock")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dirent(ino: u64, off: i64, kind: u8, name: &[u8], len: usize) -> Vec<u8> {
+        let mut r = Vec::new();
+        r.extend_from_slice(&ino.to_ne_bytes());
+        r.extend_from_slice(&off.to_ne_bytes());
+        r.extend_from_slice(&(len as u16).to_ne_bytes());
+        r.push(kind);
+        r.extend_from_slice(name);
+        r.resize(len, 0);
+        r
+    }
+
+    #[test]
+    fn getdents64_records_are_read_whatever_their_offsets() {
+        let mut buf = dirent(1, 1, 4, b".", 24);
+        buf.extend(dirent(2, 2, 4, b"..", 24));
+        // An ext4 hash offset that a 32-bit readdir cannot return.
+        buf.extend(dirent(3, 0x7fff_ffff_ffff, 8, b"eth0.12.session", 40));
+        buf.extend(dirent(4, -1, 8, b"\xff\xfe", 24));
+        buf.extend(dirent(5, 5, 8, b"last", 24));
+        let mut names = Vec::new();
+        dirents(&buf, &mut names);
+        assert_eq!(names, ["eth0.12.session", "last"]);
+        // A truncated or zero-length record ends the parse, nothing more.
+        let mut names = Vec::new();
+        dirents(&buf[..60], &mut names);
+        assert_eq!(names, [] as [&str; 0]);
+        dirents(&dirent(6, 6, 8, b"x", 0), &mut names);
+        assert_eq!(names, [] as [&str; 0]);
+    }
+
+    #[test]
+    fn a_directory_lists_what_it_holds() {
+        let path =
+            std::env::temp_dir().join(alloc::format!("rp-pppoe-list-{}", super::super::pid()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir(&path).unwrap();
+        for i in 0..300 {
+            std::fs::write(path.join(alloc::format!("eth0.{i}.session")), b"").unwrap();
+        }
+        let dir = Dir::open(path.to_str().unwrap()).unwrap();
+        let mut names = dir.list().unwrap();
+        names.sort_by_key(|n| n.split('.').nth(1).unwrap().parse::<u32>().unwrap());
+        let want: Vec<String> = (0..300)
+            .map(|i| alloc::format!("eth0.{i}.session"))
+            .collect();
+        assert_eq!(names, want);
+        std::fs::remove_dir_all(&path).unwrap();
     }
 }
