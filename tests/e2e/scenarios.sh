@@ -753,10 +753,14 @@ s_pppoe_check_hangup() {
 
 # SIGTERM while discovery waits for a PADO (no AC, a 30 s PADI timeout): pppd ends at once with
 # exit 5 and sends no further PADI.
+cap_has_padi() {
+	cap_snapshot
+	[ "$(cap_count " PADI ")" -ge 1 ]
+}
 s_sigterm_discovery() {
 	cap_start
 	client_start pppoe-padi-timeout 30 nic-cli0
-	wait_until 5 eval 'cap_snapshot; [ "$(cap_count " PADI ")" -ge 1 ]' || fail setup "no PADI within 5 s"
+	wait_until 5 cap_has_padi || fail setup "no PADI within 5 s"
 	now_us
 	local t0=$NOW_US
 	kill -TERM "$CLIENT_PID"
@@ -802,10 +806,19 @@ s_iface_down() {
 # pppoe-server sends PADT): pppd's open descriptors and resident memory stay flat.
 # 100 cycles on 2.5.2; 25 on 2.4.9, whose user-mode AC makes each cycle slower (CI time).
 case $PPPD_VER in 2.4.*) CHURN_CYCLES=${CHURN_CYCLES:-25} ;; *) CHURN_CYCLES=${CHURN_CYCLES:-100} ;; esac
+# fd_count PID: the number of open descriptors of process PID.
+fd_count() {
+	local f n=0
+	for f in /proc/"$1"/fd/*; do [ -e "$f" ] || [ -L "$f" ] && n=$((n + 1)); done
+	echo "$n"
+}
 s_churn() {
 	ac_start 1 pap
 	client_start nic-cli0 persist holdoff 0 maxfail 0
-	client_wait_up 20 1 && [ "$(ipup_count)" -ge 1 ] || { fail session "no first session"; return; }
+	if ! { client_wait_up 20 1 && [ "$(ipup_count)" -ge 1 ]; }; then
+		fail session "no first session"
+		return
+	fi
 	local i fd0='' rss0='' fd rss
 	for i in $(seq 1 "$CHURN_CYCLES"); do
 		ac_hangup || return
@@ -814,11 +827,11 @@ s_churn() {
 			return
 		fi
 		if [ "$i" = 5 ]; then
-			fd0=$(ls /proc/"$CLIENT_PID"/fd | wc -l)
+			fd0=$(fd_count "$CLIENT_PID")
 			rss0=$(awk '/^VmRSS/ { print $2 }' /proc/"$CLIENT_PID"/status)
 		fi
 	done
-	fd=$(ls /proc/"$CLIENT_PID"/fd | wc -l)
+	fd=$(fd_count "$CLIENT_PID")
 	rss=$(awk '/^VmRSS/ { print $2 }' /proc/"$CLIENT_PID"/status)
 	figure fds "$fd0 after 5 cycles, $fd after $CHURN_CYCLES"
 	figure rss "$rss0 kB after 5 cycles, $rss kB after $CHURN_CYCLES"
@@ -846,7 +859,7 @@ run_all() {
 	if [ "${e2e_scen:-all}" = all ]; then list=$(scenario_names); else list=${e2e_scen//,/ }; fi
 	for p in ${plugins//,/ }; do
 		if ! [ -f "/opt/e2e/$p.so" ]; then
-			for s in $list; do echo "@@E2E RESULT $p $s FAIL 0.0 [plugin] /opt/e2e/$p.so is missing"; done
+			for s in $list; do emit result "plugin=$p" "scenario=$s" result=FAIL secs=0.0 "fails=[plugin] /opt/e2e/$p.so is missing"; done
 			continue
 		fi
 		use_plugin "$p"
@@ -854,7 +867,7 @@ run_all() {
 			if declare -F "s_${s//[-.]/_}" >/dev/null; then
 				run_one "$p" "$s"
 			else
-				echo "@@E2E RESULT $p $s FAIL 0.0 [harness] no such scenario"
+				emit result "plugin=$p" "scenario=$s" result=FAIL secs=0.0 "fails=[harness] no such scenario"
 			fi
 		done
 	done
@@ -867,7 +880,7 @@ run_demo() {
 	use_plugin "$p"
 	scen_begin "$p" demo
 	ac_start 1 pap
-	echo "@@E2E DEMO-BEGIN"
+	emit demo-begin
 	[ "$p" = ours ] || echo "(our plugin was not built: showing Debian's C plugin instead)"
 	client_start nic-cli0
 	if client_wait_up 20 && client_alive; then
@@ -885,6 +898,6 @@ run_demo() {
 	fi
 	echo "== client pppd log"
 	cat "$S/pppd.log" "$S/pppd.out" 2>/dev/null
-	echo "@@E2E DEMO-END"
+	emit demo-end
 	scen_cleanup
 }
