@@ -22,7 +22,7 @@ client_maps() {
 	local f out=" "
 	while read -r _ _ _ _ _ f; do
 		case ${f##*/} in
-		pppoe.so | rp-pppoe.so | ld-* | libc.so* | libc-* | libuClibc*) ;;
+		pppoe.so | rp-pppoe.so | ld-* | ld.so* | ld64.so* | libc.so* | libc-* | libuClibc*) ;;
 		*) continue ;;
 		esac
 		case $out in *" ${f##*/} "*) ;; *) out+="${f##*/} " ;; esac

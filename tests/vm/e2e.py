@@ -21,7 +21,11 @@ OUT = Path(os.environ.get("E2E_OUT", TOP / "target" / "e2e"))
 
 # The router scenarios: one per guest that is not an x86_64 glibc one (tests/e2e/router.sh).
 ROUTER_TEXT = {
+    "musl-pap": "a PAP session on x86_64 with a client pppd 2.4.9 built at test time from Debian's ppp source against musl (OpenWrt's libc) and our x86_64-musl build; the C plugin: rp-pppoe's pppoe.so built from the same source",
     "arm-pap": "a PAP session on an emulated 32-bit ARM router: Debian armhf pppd 2.4.9 and pppoe-server, our armv7 build",
+    "mipsel-pap": "a PAP session on an emulated 32-bit little-endian MIPS (qemu -M malta, Debian's 4kc-malta kernel): Debian mipsel pppd 2.4.9 and pppoe-server, our mipsel build",
+    "uclibc-pap": "the same Malta guest with a client pppd 2.4.9 cross-built at test time from Debian's ppp source against uClibc-ng (runs with ld-uClibc beside Debian's glibc AC side) and our mipsel-uClibc build: the device class this plugin is for; the C plugin: rp-pppoe's pppoe.so built from the same source",
+    "bigendian-pap": "a PAP session on an emulated big-endian s390x (kernel built at test time from Debian's linux-source-6.1 and tests/vm/kernels/s390x-pppoe.config): Debian s390x pppd 2.4.9 and pppoe-server, our s390x build",
 }
 ROUTER_CHECKS = ("each: ppp0 with the pool address, MTU/MRU 1492, ping both ways, \"PPP session is N\", MACREMOTE/ACNAME in "
                  "ip-up, PADS session id, the client's executable and the libc it has mapped; SIGTERM: exit 5, exactly one "
@@ -41,6 +45,11 @@ KNOWN = [
     ("*", "recovery", "stop", "pppd (persist, holdoff 0) redials at once after a failed connect and never sees a SIGTERM that came during discovery"),
     ("*", "sigterm-discovery", "exit", "the C plugin reports exit 8 (connect failed), not 5, for a SIGTERM during discovery"),
     ("*", "iface-down", "hang", "the C plugin keeps waiting, busy, when its interface goes down during discovery"),
+    ("2.4.9", "arm-pap", "padt", "2.4.9's plugin sends no PADT"),
+    ("2.4.9", "mipsel-pap", "padt", "2.4.9's plugin sends no PADT"),
+    ("2.4.9", "bigendian-pap", "padt", "2.4.9's plugin sends no PADT"),
+    ("2.4.9", "musl-pap", "padt", "2.4.9's plugin sends no PADT"),
+    ("2.4.9", "uclibc-pap", "padt", "2.4.9's plugin sends no PADT"),
 ]
 
 USAGE = """\
@@ -50,12 +59,12 @@ up on a fresh Debian machine.
 
   scripts/e2e                      every scenario on every guest, both plugins
   scripts/e2e pap sigterm-padt     only these scenarios
-  scripts/e2e arm-pap              the emulated ARM router's scenario only
+  scripts/e2e mipsel-pap           one router scenario (musl-pap arm-pap mipsel-pap uclibc-pap bigendian-pap)
   scripts/e2e --list               list the scenarios and what each asserts
   --plugin ours|c|both             which plugin(s) to run (default both)
   --pppd 2.4.9|2.5.2|all           which pppd version(s) (default all; the router guests are 2.4.9)
   --jobs N                         VMs at once (default 2)
-  E2E_PLUGIN_SO_2_4_9=FILE (or _2_5_2, _ARMHF) tests that .so as
+  E2E_PLUGIN_SO_2_4_9=FILE (or _2_5_2, _MUSL, _ARMHF, _MIPSEL, _UCLIBC, _S390X) tests that .so as
                                    "ours" instead of building it
   E2E_TRACE=1                      traces every scenario (bash -x with times) into target/e2e/<guest>/evidence/
   E2E_WD=SECONDS                   guest watchdog (default: from the number of scenarios); the host
@@ -64,8 +73,8 @@ up on a fresh Debian machine.
   E2E_OUT=DIR                      run files (console logs, results, evidence; default target/e2e)
 
 The x86_64 guests: pppd 2.4.9 is bookworm's (with rp-pppoe 3.15's pppoe-server, user mode), pppd
-2.5.2 trixie's (rp-pppoe 4.0's pppoe-server -k, kernel mode). The router guest (tests/vm/guests.py):
-armhf.
+2.5.2 trixie's (rp-pppoe 4.0's pppoe-server -k, kernel mode). The router guests (tests/vm/guests.py):
+x86_64 with a musl pppd, armhf, mipsel, mipsel with a uClibc-ng pppd, s390x (big-endian).
 
 Output: one line per scenario and guest with our plugin's result and the C plugin's beside it
 (n/a: a feature the C plugin does not have), the figures measured for both below it, then
@@ -312,7 +321,7 @@ def guest_run(r: Run, plugins: list[str], slots: Slots, prio: int) -> None:
     r.dir.mkdir(parents=True, exist_ok=True)
     for f in ("console.log", "events.json"):
         (r.dir / f).unlink(missing_ok=True)
-    if not g.c_plugin:
+    if g.c_plugin != "debian":
         r.c_note = g.c_note or "no C plugin for this guest"
     t = now()
     try:
@@ -324,8 +333,10 @@ def guest_run(r: Run, plugins: list[str], slots: Slots, prio: int) -> None:
             prep.pieces.append(cp["piece"])
             extra_piece = cp
             c_so = cp["c_plugin"]
-            if c_so is not None:
+            if c_so is not None and g.c_plugin == "ppp-source":
                 r.c_note = ""
+            elif g.c_plugin == "ppp-source":
+                r.c_note = "rp-pppoe's pppoe.so did not build from the ppp source"
     except Exception as e:  # noqa: BLE001 - one guest's failure must not stop the others
         r.prep_err = str(e) if isinstance(e, Fatal) else traceback.format_exc()
         r.t_prep = since(t)
@@ -355,7 +366,7 @@ def guest_run(r: Run, plugins: list[str], slots: Slots, prio: int) -> None:
     so = {}
     if r.ours_so is not None:
         so["ours"] = r.ours_so
-    if c_so is not None:
+    if c_so is not None and "c" in run_pl:
         so["c"] = c_so
     etc = {}
     if extra_piece:
@@ -363,7 +374,7 @@ def guest_run(r: Run, plugins: list[str], slots: Slots, prio: int) -> None:
         etc["/etc/e2e-client-libc"] = extra_piece["libc"] + "\n"
     else:
         etc["/etc/e2e-client-libc"] = "libc.so.6\n"
-    if not g.c_plugin and c_so is None:
+    if g.c_plugin != "debian" and "c" not in so:
         etc["/opt/e2e/no-c-plugin"] = ""
     nruns = len(r.names) * len(run_pl)
     if g.x86:

@@ -18,7 +18,9 @@ Fields:
                   "cross:<rust triple>" (scripts/cross-build), "musl:<rust triple>",
                   "uclibc:<rust triple>"
     plugin_env    environment variable that names a prebuilt .so instead (E2E_PLUGIN_SO_...)
-    c_plugin      Debian's C pppoe.so runs in this guest too (side by side with ours)
+    c_plugin      the C plugin run side by side with ours: "debian" (Debian's pppoe.so of the guest's
+                  ppp package), "ppp-source" (rp-pppoe's pppoe.so built from the same Debian ppp
+                  source as the client pppd, for its libc), or "" (none)
     busybox       "host": the host's busybox-static (amd64); "deb": the guest's own busybox-static
     scenarios     "x86": the scenarios of tests/e2e/scenarios.list; or the one router scenario name
     wd            guest watchdog and host timeout base, seconds, for its one router scenario
@@ -79,7 +81,7 @@ class Guest:
     libdirs: tuple
     plugin: str
     plugin_env: str
-    c_plugin: bool
+    c_plugin: str
     scenarios: str
     mem: int = 512
     libc: str = "glibc"
@@ -88,7 +90,7 @@ class Guest:
     extra_pkgs: tuple = ()
     wd: int = 75
     what: str = ""               # one line for reports: what this guest is
-    c_note: str = ""             # why there is no C plugin here
+    c_note: str = ""             # why there is no C plugin here (c_plugin "")
 
     @property
     def x86(self) -> bool:
@@ -103,6 +105,7 @@ class Guest:
 
 X86_ARGS = ("-accel", "tcg", "-cpu", "max")
 X86_LIBDIRS = ("usr/lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu", "usr/lib64", "lib64", "usr/lib", "lib")
+MIPSEL_LIBDIRS = ("usr/lib/mipsel-linux-gnu", "lib/mipsel-linux-gnu", "usr/lib", "lib")
 
 
 def _x86(pppd: str, release: str) -> Guest:
@@ -110,22 +113,59 @@ def _x86(pppd: str, release: str) -> Guest:
         name=pppd, pppd=pppd, release=release, arch="amd64",
         qemu=("qemu-system-x86_64",) + X86_ARGS, qemu_pkg="qemu-system-x86", console="ttyS0",
         kernel=DebianKernel("amd64", X86_MODULES), libdirs=X86_LIBDIRS,
-        plugin="x86_64-gnu", plugin_env=f"E2E_PLUGIN_SO_{pppd.replace('.', '_')}", c_plugin=True,
+        plugin="x86_64-gnu", plugin_env=f"E2E_PLUGIN_SO_{pppd.replace('.', '_')}", c_plugin="debian",
         scenarios="x86", busybox="host", what=f"x86_64, Debian {release}")
 
 
+MALTA = ("qemu-system-mipsel", "-M", "malta", "-cpu", "24Kf", "-accel", "tcg")
 
 GUESTS: dict[str, Guest] = {g.name: g for g in [
     _x86("2.4.9", "bookworm"),
     _x86("2.5.2", "trixie"),
+    # The x86_64 guest of 2.4.9 with a client pppd built from Debian's ppp source against musl
+    # (OpenWrt's libc); the AC side stays Debian's.
+    Guest(
+        name="musl-2.4.9", pppd="2.4.9", release="bookworm", arch="amd64",
+        qemu=("qemu-system-x86_64",) + X86_ARGS, qemu_pkg="qemu-system-x86", console="ttyS0",
+        kernel=DebianKernel("amd64", X86_MODULES), libdirs=X86_LIBDIRS,
+        plugin="musl:x86_64-unknown-linux-musl", plugin_env="E2E_PLUGIN_SO_MUSL", c_plugin="ppp-source",
+        scenarios="musl-pap", libc="musl", client_pppd="musl", busybox="host", wd=120,
+        what="x86_64, musl pppd 2.4.9 built from Debian's ppp source"),
     Guest(
         name="armhf-2.4.9", pppd="2.4.9", release="bookworm", arch="armhf",
         qemu=("qemu-system-arm", "-M", "virt", "-cpu", "cortex-a15", "-accel", "tcg"),
         qemu_pkg="qemu-system-arm", console="ttyAMA0",
         kernel=DebianKernel("armmp", ROUTER_MODULES),
         libdirs=("usr/lib/arm-linux-gnueabihf", "lib/arm-linux-gnueabihf", "usr/lib", "lib"),
-        plugin="cross:armv7-unknown-linux-gnueabihf", plugin_env="E2E_PLUGIN_SO_ARMHF", c_plugin=False,
-        scenarios="arm-pap", what="emulated 32-bit ARM router", c_note="ours only on the emulated router"),
+        plugin="cross:armv7-unknown-linux-gnueabihf", plugin_env="E2E_PLUGIN_SO_ARMHF", c_plugin="debian",
+        scenarios="arm-pap", what="emulated 32-bit ARM router"),
+    Guest(
+        name="mipsel-2.4.9", pppd="2.4.9", release="bookworm", arch="mipsel",
+        qemu=MALTA, qemu_pkg="qemu-system-mips", console="ttyS0", mem=256,
+        kernel=DebianKernel("4kc-malta", ROUTER_MODULES), libdirs=MIPSEL_LIBDIRS,
+        plugin="cross:mipsel-unknown-linux-gnu", plugin_env="E2E_PLUGIN_SO_MIPSEL", c_plugin="debian",
+        # libcrypto.so.3 on mipsel needs libatomic.so.1.
+        scenarios="mipsel-pap", extra_pkgs=("libatomic1",), wd=150,
+        what="emulated 32-bit little-endian MIPS (Malta)"),
+    # The same Malta guest; the client pppd is built from Debian's ppp source against uClibc-ng
+    # (runs with ld-uClibc beside Debian's glibc AC side): the device class this plugin is for.
+    Guest(
+        name="uclibc-2.4.9", pppd="2.4.9", release="bookworm", arch="mipsel",
+        qemu=MALTA, qemu_pkg="qemu-system-mips", console="ttyS0", mem=256,
+        kernel=DebianKernel("4kc-malta", ROUTER_MODULES), libdirs=MIPSEL_LIBDIRS,
+        plugin="uclibc:mipsel-unknown-linux-uclibc", plugin_env="E2E_PLUGIN_SO_UCLIBC", c_plugin="ppp-source",
+        scenarios="uclibc-pap", libc="uclibc", client_pppd="uclibc", extra_pkgs=("libatomic1",), wd=150,
+        what="emulated MIPS Malta, uClibc-ng pppd 2.4.9 built from Debian's ppp source"),
+    Guest(
+        name="s390x-2.4.9", pppd="2.4.9", release="bookworm", arch="s390x",
+        qemu=("qemu-system-s390x", "-M", "s390-ccw-virtio", "-cpu", "max", "-accel", "tcg"),
+        qemu_pkg="qemu-system-misc", console="ttysclp0",
+        kernel=BuiltKernel(source="linux-source-6.1", arch="s390", cross="s390x-linux-gnu-",
+                           cross_pkg="gcc-s390x-linux-gnu", fragment="tests/vm/kernels/s390x-pppoe.config",
+                           image="arch/s390/boot/bzImage", target="bzImage"),
+        libdirs=("usr/lib/s390x-linux-gnu", "lib/s390x-linux-gnu", "usr/lib", "lib"),
+        plugin="cross:s390x-unknown-linux-gnu", plugin_env="E2E_PLUGIN_SO_S390X", c_plugin="debian",
+        scenarios="bigendian-pap", wd=120, what="emulated big-endian s390x, kernel built from linux-source-6.1"),
 ]}
 
 # Versions of the x86 guests (scripts/e2e --pppd, scripts/demo, scripts/bench).
