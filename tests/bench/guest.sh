@@ -62,7 +62,7 @@ EOF
 # The discovery capture on the AC side, for the whole run: one decoded line a frame, with the
 # kernel's capture time (tcpdump -tt), written as soon as the frame is seen (-l, immediate mode).
 bench_cap_start() {
-	ip netns exec ac tcpdump -Z root -i ac0 -n -e -tt -l --immediate-mode 'ether proto 0x8863' \
+	ip netns exec ac tcpdump -Z root -i ac0 -n -e -tt -l --immediate-mode -B 8192 -s 1600 'ether proto 0x8863' \
 		</dev/null >"$BENCH_CAP" 2>/run/bench-cap.err &
 	BENCH_CAP_PID=$!
 	wait_until 5 grep -qs 'listening on' /run/bench-cap.err

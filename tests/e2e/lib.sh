@@ -236,8 +236,11 @@ children_named() {
 
 # --- discovery capture ------------------------------------------------------------------------
 
+# A big capture buffer (-B, KiB) and a snapshot length that fits any discovery frame (-s): the
+# kernel drops what does not fit when tcpdump is starved of CPU (32 sessions starting at once
+# on a loaded host lost PADIs and PADRs with the defaults).
 cap_start() {
-	ip netns exec ac tcpdump -Z root -i ac0 -n -U --immediate-mode -w "$S/disc.pcap" 'ether proto 0x8863' \
+	ip netns exec ac tcpdump -Z root -i ac0 -n -U --immediate-mode -B 8192 -s 1600 -w "$S/disc.pcap" 'ether proto 0x8863' \
 		</dev/null >/dev/null 2>"$S/tcpdump.err" &
 	CAP_PID=$!
 	wait_until 5 grep -qs 'listening on' "$S/tcpdump.err" || fail setup "tcpdump did not start: $(cat "$S/tcpdump.err")"
@@ -464,7 +467,8 @@ evidence() {
 		echo "----- pppoe-check output"
 		cat "$S/check.out"
 	fi
-	echo "----- discovery capture on ac0 (tcpdump -e -n -vv -XX, ether proto 0x8863)"
+	echo "----- discovery capture on ac0 (tcpdump -e -n -vv -XX, ether proto 0x8863); the capture's own report:"
+	grep -v '^listening on' "$S/tcpdump.err" 2>/dev/null
 	tcpdump -Z root -r "$S/disc.pcap" -n -e -vv -XX 2>&1
 	if [ -f "$S/trace" ]; then
 		echo "----- trace (e2e_trace=1)"

@@ -728,7 +728,7 @@ def main(argv: list[str]) -> int:
     w("  no PADT, and its PADIs (5 s, then 10 s apart) get an answer once the AC has timed the old session out. Runs per")
     w(f"  plugin: {stale}, alternately (ours, C, ours, C, ...).")
     w("- Many sessions: N pppds started at once by one shell in the client namespace against one new AC")
-    w("  (`pppoe-server -N N+8`, its pppds `lcp-restart 3`), each with `nodetach lcp-restart 1 lcp-max-configure 60 noauth")
+    w("  (`pppoe-server -N N+8`, its pppds `lcp-restart 3`), each with `nodetach lcp-restart 1 lcp-max-configure 150 noauth")
     w("  noipdefault nodefaultroute` and no LCP echoes, no `debug`: on `macvlan`, pppd i on its own macvlan device")
     w("  mvi on cli0 (distinct MACs, as for several accounts on one port); on `one`, all on cli0. One run per plugin")
     w(f"  and N, ours first. *Up*: sessions whose ip-up ran (within {multi_wait} s); *to all up*: from the")
