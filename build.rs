@@ -1,10 +1,11 @@
-//! Selects the pppd ABI at build time and generates the bindings for it.
+//! Selects the pppd ABI at build time and provides the pppd bindings for it.
 //!
 //! `PPPD_VERSION` (default `2.4.7`) is the exact pppd version the plugin is for:
 //! it becomes the `pppd_version` string pppd compares at load time, and picks
 //! the header set in `pppd-headers/`: 2.4.7 and 2.4.8 use `2.4.7/`, 2.4.9 uses
-//! `2.4.9/`, 2.5.0-2.5.x use `2.5/`. bindgen runs over that set with an
-//! allowlist, for the target being built (pointer size and alignment).
+//! `2.4.9/`, 2.5.0-2.5.x use `2.5/`. The Rust declarations of that set are
+//! committed in `src/pppd/generated/pppd-<abi>.rs`; with the `bindgen`
+//! feature they are generated from it instead (needs libclang).
 
 use std::env;
 use std::fs;
@@ -48,24 +49,17 @@ fn main() {
     );
     fs::write(out.join("version.rs"), version_rs).expect("write version.rs");
 
-    let header = format!("pppd-headers/{abi}/pppd-abi.h");
-    let bindings = bindgen::Builder::default()
-        .header(header)
-        .use_core()
-        .ctypes_prefix("core::ffi")
-        .allowlist_type("option_t|opt_type|channel|notifier|notify_func|protent|lcp_options|ccp_options_head|epdisc")
-        .allowlist_type("ppp_.*_fn")
-        .allowlist_var("OPT_.*|EXIT_.*|PHASE_.*|NF_.*|PPP_SYM_.*|PPPD_ABI_NAME|PPP_MAXNAMELEN|PPP_MAXPATHLEN")
-        .rustified_enum("opt_type")
-        .layout_tests(true)
-        .derive_default(false)
-        .derive_debug(false)
-        .generate_comments(false)
-        .generate()
-        .expect("bindgen failed on pppd-headers (is libclang installed? run scripts/deps)");
-    bindings
-        .write_to_file(out.join("pppd_bindings.rs"))
-        .expect("write bindings");
+    // The pppd bindings: committed per ABI in src/pppd/generated/ (bindgen
+    // needs libclang, which OpenWrt's build hosts do not have). The
+    // `bindgen` feature regenerates them from pppd-headers/ instead;
+    // scripts/bindings writes them back or checks that they are unchanged.
+    println!("cargo:rerun-if-changed=src/pppd/generated");
+    let bindings = out.join("pppd_bindings.rs");
+    #[cfg(feature = "bindgen")]
+    generate_bindings(abi, &bindings);
+    #[cfg(not(feature = "bindgen"))]
+    fs::copy(format!("src/pppd/generated/pppd-{abi}.rs"), &bindings)
+        .expect("copy src/pppd/generated/pppd-<abi>.rs");
 
     // Only the cdylib gets the unwinder stubs: the unit-test binary links std,
     // which has the real ones.
@@ -97,4 +91,29 @@ fn main() {
     if env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("musl") {
         println!("cargo:rustc-cdylib-link-arg=-lc");
     }
+}
+
+/// bindgen over `pppd-headers/<abi>/pppd-abi.h` with an allowlist. No layout
+/// tests: the output must not depend on the target (the committed files
+/// serve every target); src/pppd/bindings.rs asserts the layouts for each
+/// pointer width at compile time instead.
+#[cfg(feature = "bindgen")]
+fn generate_bindings(abi: &str, dest: &std::path::Path) {
+    let header = format!("pppd-headers/{abi}/pppd-abi.h");
+    bindgen::Builder::default()
+        .header(header)
+        .use_core()
+        .ctypes_prefix("core::ffi")
+        .allowlist_type("option_t|opt_type|channel|notifier|notify_func|protent|lcp_options|ccp_options_head|epdisc")
+        .allowlist_type("ppp_.*_fn")
+        .allowlist_var("OPT_.*|EXIT_.*|PHASE_.*|NF_.*|PPP_SYM_.*|PPPD_ABI_NAME|PPP_MAXNAMELEN|PPP_MAXPATHLEN")
+        .rustified_enum("opt_type")
+        .layout_tests(false)
+        .derive_default(false)
+        .derive_debug(false)
+        .generate_comments(false)
+        .generate()
+        .expect("bindgen failed on pppd-headers (is libclang installed? run scripts/deps)")
+        .write_to_file(dest)
+        .expect("write bindings");
 }

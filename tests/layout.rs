@@ -1,5 +1,5 @@
 //! Pins every pppd struct the plugin touches to the offsets in
-//! shared/pppd-plugin-abi.md, for each header set in `pppd-headers/` and for
+//! docs/pppd-abi.md, for each header set in `pppd-headers/` and for
 //! 64-bit and 32-bit targets of both byte orders (x86_64, aarch64, i686,
 //! armv7, mips, mipsel). clang checks `tests/layout/check.c` with
 //! `-fsyntax-only`, which needs no target sysroot. The Rust side repeats the

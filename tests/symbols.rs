@@ -53,6 +53,16 @@ const ALLOWED_IMPORTS: &[&str] = &[
     "fsync",
     "unlink",
     "kill",
+    "flock",
+    "fstat",
+    "ftruncate",
+    "geteuid",
+    "lseek",
+    "openat",
+    "renameat",
+    "unlinkat",
+    // a raw clock_gettime64 syscall on 32-bit targets (time after 2038)
+    "syscall",
     // weak references from the C runtime's crt files
     "_ITM_deregisterTMCloneTable",
     "_ITM_registerTMCloneTable",

@@ -15,27 +15,14 @@
 //! - the queues stay bounded when the caller does not drain them.
 #![no_main]
 
-extern crate alloc;
-
-#[allow(dead_code, unused_macros)]
-#[path = "../../src/text.rs"]
-mod text;
-
-#[allow(dead_code)]
-#[path = "../../src/wire.rs"]
-mod wire;
-
-#[allow(dead_code)]
-#[path = "../../src/engine.rs"]
-mod engine;
-
 use std::cell::RefCell;
 use std::time::Duration;
 
-use engine::{Backoff, Config, Engine, Event, Failure, Ignored};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use wire::{Code, Frame, MacAddr, Repr, Tag, TagType};
+use rp_pppoe_core::engine::{Backoff, Config, Engine, Event, Failure, Ignored, Mode, Offer};
+use rp_pppoe_core::log::{self, Level, Logger};
+use rp_pppoe_core::wire::{self, Code, Frame, MacAddr, Repr, Tag, TagType};
 
 /// Frames the engine keeps queued at most (engine.rs `MAX_QUEUED_FRAMES`).
 const MAX_QUEUED_FRAMES: usize = 8;
@@ -62,16 +49,17 @@ std::thread_local! {
     static WARNINGS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
-fn log_enabled(_: text::Level) -> bool {
-    true
-}
-
-fn log_line(level: text::Level, line: String) {
-    assert!(!line.contains('\n'), "multi-line log: {line:?}");
-    if level <= text::Level::Warn {
-        WARNINGS.with(|w| w.borrow_mut().push(line.to_string()));
-    }
-}
+/// Every line is built (enabled for all levels), so the log text code runs too.
+static CAPTURE: Logger = Logger {
+    enabled: |_| true,
+    write: |level, fmt, args| {
+        let line = log::format(fmt, args);
+        assert!(!line.contains('\n'), "multi-line log: {line:?}");
+        if level <= Level::Warn {
+            WARNINGS.with(|w| w.borrow_mut().push(line));
+        }
+    },
+};
 
 fn take_warnings() -> Vec<String> {
     WARNINGS.with(|w| core::mem::take(&mut *w.borrow_mut()))
@@ -104,9 +92,7 @@ impl Read {
     }
 
     fn has_error_tag(&self) -> bool {
-        self.tags
-            .iter()
-            .any(|(t, _)| (0x0201..=0x0203).contains(t))
+        self.tags.iter().any(|(t, _)| (0x0201..=0x0203).contains(t))
     }
 }
 
@@ -163,6 +149,8 @@ fn unicast(m: MacAddr) -> bool {
 #[derive(Clone, Debug)]
 struct Chosen {
     mac: MacAddr,
+    /// Its first Service-Name.
+    service: Option<Vec<u8>>,
     cookie: Option<Vec<u8>>,
     relay: Option<Vec<u8>>,
 }
@@ -175,6 +163,8 @@ enum Verdict {
     Establish,
     /// A PADS for us carrying an error tag: a failed PADR attempt.
     PadsError,
+    /// List-only mode: a PADO for us, reported as an offer.
+    Listed,
     /// Anything else: the engine must ignore it.
     Ignore,
 }
@@ -192,11 +182,19 @@ struct Model {
 impl Model {
     fn padr_fits(&self, r: &Read) -> bool {
         let c = &self.config;
-        let mut len = 4 + c.service_name.len();
+        // The PADR's Service-Name: ours, or (sending none in the PADI) the
+        // PADO's first.
+        let service = match &c.service_name {
+            Some(s) => s.len(),
+            None => r.first(TagType::SERVICE_NAME).map_or(0, <[u8]>::len),
+        };
+        let mut len = 4 + service;
         len += c.host_uniq.as_ref().map_or(0, |h| 4 + h.len());
         len += c.ppp_max_payload.map_or(0, |_| 6);
         len += r.first(TagType::AC_COOKIE).map_or(0, |v| 4 + v.len());
-        len += r.first(TagType::RELAY_SESSION_ID).map_or(0, |v| 4 + v.len());
+        len += r
+            .first(TagType::RELAY_SESSION_ID)
+            .map_or(0, |v| 4 + v.len());
         len <= 1502
     }
 
@@ -207,6 +205,30 @@ impl Model {
         }
     }
 
+    fn list_only(&self) -> bool {
+        self.config.mode == Mode::ListOnly
+    }
+
+    /// List-only mode: an offer is accepted exactly when what it says passes
+    /// the filters, and otherwise says why not.
+    fn check_listed(&self, o: &Offer) {
+        let c = &self.config;
+        let acceptable = c.ac_mac.is_none_or(|m| m == o.ac_mac)
+            && !o.ac_name().is_empty()
+            && o.service_names().next().is_some()
+            && o.error().is_none()
+            && c.ac_name.as_deref().is_none_or(|want| o.ac_name() == want)
+            && c.service_filter
+                .as_deref()
+                .is_none_or(|want| o.service_names().any(|s| s == want));
+        // An empty AC-Name tag reads as no name in the offer: only check
+        // acceptance when the name is there or the offer says it is missing.
+        if !o.ac_name().is_empty() || o.refused == Some(Ignored::NoAcName) {
+            assert_eq!(o.accepted, acceptable, "{o:?}");
+        }
+        assert_eq!(o.accepted, o.refused.is_none(), "{o:?}");
+    }
+
     fn verdict(&self, bytes: &[u8]) -> Verdict {
         let Some(r) = read(bytes) else {
             return Verdict::Ignore;
@@ -215,6 +237,18 @@ impl Model {
             return Verdict::Ignore;
         }
         let c = &self.config;
+        if self.list_only() {
+            let reported = Code(r.code) == Code::PADO
+                && r.dst == c.our_mac
+                && r.src != c.our_mac
+                && unicast(r.src)
+                && self.host_uniq_ok(&r);
+            return if reported {
+                Verdict::Listed
+            } else {
+                Verdict::Ignore
+            };
+        }
         match (&self.chosen, Code(r.code)) {
             (None, Code::PADO) => {
                 let ok = r.dst == c.our_mac
@@ -225,12 +259,10 @@ impl Model {
                     && r.first(TagType::AC_NAME).is_some()
                     && r.first(TagType::SERVICE_NAME).is_some()
                     && !r.has_error_tag()
-                    && c
-                        .ac_name
+                    && c.ac_name
                         .as_deref()
                         .is_none_or(|want| r.first(TagType::AC_NAME) == Some(want))
-                    && c
-                        .service_filter
+                    && c.service_filter
                         .as_deref()
                         .is_none_or(|want| r.all(TagType::SERVICE_NAME).any(|s| s == want))
                     && self.padr_fits(&r);
@@ -261,10 +293,19 @@ impl Model {
         let c = &self.config;
         assert_eq!(r.src, c.our_mac, "sent from another MAC");
         assert_eq!(r.session_id, 0);
-        assert_eq!(r.first(TagType::SERVICE_NAME), Some(&c.service_name[..]));
+        let offered = self.chosen.as_ref().and_then(|ch| ch.service.as_deref());
+        let service = match (Code(r.code), &c.service_name) {
+            (_, Some(s)) => Some(&s[..]),
+            (Code::PADI, None) => None,
+            (_, None) => Some(offered.unwrap_or_default()),
+        };
+        assert_eq!(r.first(TagType::SERVICE_NAME), service);
         assert_eq!(r.first(TagType::HOST_UNIQ), c.host_uniq.as_deref());
         let mp = c.ppp_max_payload.map(u16::to_be_bytes);
-        assert_eq!(r.first(TagType::PPP_MAX_PAYLOAD), mp.as_ref().map(|v| &v[..]));
+        assert_eq!(
+            r.first(TagType::PPP_MAX_PAYLOAD),
+            mp.as_ref().map(|v| &v[..])
+        );
         match Code(r.code) {
             Code::PADI => {
                 assert_eq!(r.dst, MacAddr::BROADCAST);
@@ -290,17 +331,38 @@ impl Model {
 
     fn check_event(&mut self, event: &Event) {
         assert!(!self.finished, "event after the final one: {event:?}");
+        let list_only = self.list_only();
+        // List-only mode fails only when it cannot build a PADI at all.
+        let dial_only = matches!(
+            event,
+            Event::Established(_) | Event::Failed(Failure::NoConfirm)
+        );
+        assert!(
+            !(list_only && dial_only) && (list_only || !matches!(event, Event::Listed)),
+            "{event:?} in mode {:?}",
+            self.config.mode
+        );
         match event {
             Event::Offer(offer) => {
                 assert!(unicast(offer.ac_mac));
                 assert_ne!(offer.ac_mac, self.config.our_mac);
+                if list_only {
+                    self.check_listed(offer);
+                }
+            }
+            Event::Listed => self.finished = true,
+            Event::Refused(r) => {
+                assert!(unicast(r.ac_mac));
+                assert_ne!(r.ac_mac, self.config.our_mac);
+                assert!(r.tag.is_error(), "{r:?}");
+                assert!(matches!(r.code, Code::PADO | Code::PADS), "{r:?}");
             }
             Event::Established(s) => {
                 let chosen = self.chosen.as_ref().expect("session without a chosen AC");
                 assert_eq!(s.ac_mac, chosen.mac);
                 assert_eq!(s.our_mac, self.config.our_mac);
-                assert_eq!(s.host_uniq, self.config.host_uniq);
-                assert_eq!(s.cookie, chosen.cookie);
+                assert_eq!(s.host_uniq(), self.config.host_uniq.as_deref());
+                assert_eq!(s.cookie(), chosen.cookie.as_deref());
                 self.finished = true;
             }
             Event::Failed(Failure::NoOffer) => {
@@ -361,7 +423,7 @@ fn config(u: &mut Unstructured<'_>) -> Result<Config> {
     };
     Ok(Config {
         our_mac,
-        service_name: name(u)?,
+        service_name: if u.ratio(1, 8)? { None } else { Some(name(u)?) },
         service_filter: if u.arbitrary()? { Some(name(u)?) } else { None },
         ac_name: if u.arbitrary()? { Some(name(u)?) } else { None },
         ac_mac: match u.int_in_range(0..=3u8)? {
@@ -384,7 +446,12 @@ fn config(u: &mut Unstructured<'_>) -> Result<Config> {
         } else {
             Backoff::Fixed
         },
-        verbose: u.arbitrary()?,
+        verbose: u.int_in_range(0..=2)?,
+        mode: if u.ratio(1, 4)? {
+            Mode::ListOnly
+        } else {
+            Mode::Dial
+        },
     })
 }
 
@@ -394,7 +461,7 @@ fn value(u: &mut Unstructured<'_>, c: &Config) -> Result<Vec<u8>> {
         0 => c.host_uniq.clone().unwrap_or_default(),
         1 => c.ac_name.clone().unwrap_or_default(),
         2 => c.service_filter.clone().unwrap_or_default(),
-        3 => c.service_name.clone(),
+        3 => c.service_name.clone().unwrap_or_default(),
         4 => Vec::new(),
         5 => vec![0x05, 0xdc],
         6 => vec![0x05, 0xd4],
@@ -552,21 +619,25 @@ impl Harness {
             return;
         }
         let mut frames = 0;
-        while let Some(frame) = self.engine.poll_transmit() {
+        while let Some(t) = self.engine.poll_transmit() {
             frames += 1;
-            self.model.check_sent(&frame);
+            let code = Frame::new_checked(&t.frame[..]).map(|f| f.code());
+            assert_eq!(code, Ok(t.code), "the engine said it sent a {}", t.code);
+            self.model.check_sent(&t.frame);
         }
         assert!(frames <= MAX_QUEUED_FRAMES, "{frames} frames queued");
-        let (mut offers, mut finals) = (0, 0);
+        let (mut offers, mut finals, mut refusals) = (0, 0, 0);
         while let Some(event) = self.engine.poll_event() {
             match event {
                 Event::Offer(_) => offers += 1,
+                Event::Refused(_) => refusals += 1,
                 _ => finals += 1,
             }
             self.model.check_event(&event);
         }
         assert!(offers <= MAX_QUEUED_OFFERS, "{offers} offers queued");
         assert!(finals <= 1);
+        assert!(refusals <= 1, "{refusals} refusals queued");
     }
 
     fn deliver(&mut self, bytes: &[u8]) {
@@ -586,6 +657,7 @@ impl Harness {
                 let r = read(bytes).expect("accepted frames are clean");
                 self.model.chosen = Some(Chosen {
                     mac: r.src,
+                    service: r.first(TagType::SERVICE_NAME).map(<[u8]>::to_vec),
                     cookie: r.first(TagType::AC_COOKIE).map(<[u8]>::to_vec),
                     relay: r.first(TagType::RELAY_SESSION_ID).map(<[u8]>::to_vec),
                 });
@@ -605,6 +677,9 @@ impl Harness {
                 // The session event says the same (drain it now if the caller would not).
                 self.after_step(true);
                 return;
+            }
+            Verdict::Listed => {
+                assert_eq!(ignored, None, "a PADO for us was not reported");
             }
             Verdict::PadsError => {
                 assert!(
@@ -682,5 +757,6 @@ fn run(data: &[u8]) -> Result<()> {
 }
 
 fuzz_target!(|data: &[u8]| {
+    log::set_logger(&CAPTURE);
     let _ = run(data);
 });

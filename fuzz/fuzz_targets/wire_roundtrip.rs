@@ -3,27 +3,8 @@
 //! must agree. Errors must describe the input exactly (lengths, offsets, tag header).
 #![no_main]
 
-extern crate alloc;
-
-#[allow(dead_code, unused_macros)]
-#[path = "../../src/text.rs"]
-mod text;
-
-#[allow(dead_code)]
-#[path = "../../src/wire.rs"]
-mod wire;
-
-// The crate-root log hooks of `text` (the wire module does not log).
-#[allow(dead_code)]
-fn log_enabled(_: text::Level) -> bool {
-    false
-}
-
-#[allow(dead_code)]
-fn log_line(_: text::Level, _: String) {}
-
 use libfuzzer_sys::fuzz_target;
-use wire::{Code, Error, Frame, Repr, Tag, TagType, HDR_LEN, MAX_PAYLOAD};
+use rp_pppoe_core::wire::{self, Code, Error, Frame, Repr, Tag, TagType, HDR_LEN, MAX_PAYLOAD};
 
 fn be16(bytes: &[u8], at: usize) -> u16 {
     u16::from_be_bytes([bytes[at], bytes[at + 1]])
@@ -52,7 +33,7 @@ fn check_header_error(data: &[u8], err: Error) {
         other => panic!("new_checked returned a tag or emit error: {other:?}"),
     }
     // Every error has a one-line description.
-    let text = alloc::format!("{err}");
+    let text = format!("{err}");
     assert!(!text.is_empty() && !text.contains('\n'));
 }
 
@@ -90,14 +71,20 @@ fuzz_target!(|data: &[u8]| {
         session_id: frame.session_id(),
         tags: &tags,
     };
-    let out = repr.to_vec().expect("tags read from a valid payload fit in a frame");
+    let out = repr
+        .to_vec()
+        .expect("tags read from a valid payload fit in a frame");
     assert_eq!(out.len(), repr.buffer_len());
     let again = Frame::new_checked(&out[..]).expect("the emitter builds valid frames");
     assert_eq!(again.dst(), frame.dst());
     assert_eq!(again.src(), frame.src());
     assert_eq!(again.code(), frame.code());
     assert_eq!(again.session_id(), frame.session_id());
-    let want_ethertype = if frame.code() == Code::SESSION { 0x8864 } else { 0x8863 };
+    let want_ethertype = if frame.code() == Code::SESSION {
+        0x8864
+    } else {
+        0x8863
+    };
     assert_eq!(again.ethertype(), want_ethertype);
     let tags2: Vec<Tag<'_>> = again
         .tags()
@@ -137,7 +124,7 @@ fuzz_target!(|data: &[u8]| {
         Some(other) => panic!("unexpected tag walk error {other:?}"),
     }
     if let Some(err) = walk_error {
-        assert!(!alloc::format!("{err}").contains('\n'));
+        assert!(!format!("{err}").contains('\n'));
     }
 
     // emit() writes exactly the frame and nothing past it; a buffer one byte short is

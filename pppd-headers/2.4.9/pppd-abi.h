@@ -30,6 +30,7 @@
 #define PPP_SYM_PERSIST "persist"               /* bool: redial after the link ends */
 #define PPP_SYM_IFNAME "ifname"                 /* char[32]: "ppp0" once the unit exists */
 #define PPP_SYM_PHASECHANGE "phasechange"       /* struct notifier * */
+#define PPP_SYM_PIDCHANGE "pidchange"           /* struct notifier * */
 #define PPP_SYM_EXITNOTIFY "exitnotify"         /* struct notifier * */
 #define PPP_SYM_IP_UP_NOTIFIER "ip_up_notifier" /* struct notifier * */
 

@@ -8,8 +8,10 @@
 //! pppd's functions rather than glibc's `error(3)`/`warn(3)`. The names come
 //! from the selected header set (`PPP_SYM_*`).
 
-use core::cell::UnsafeCell;
-use core::ffi::{c_char, c_int, c_void};
+use core::cell::{RefCell, UnsafeCell};
+use core::ffi::{c_char, c_int, c_void, CStr};
+
+use rp_pppoe_core::log::{Arg, MAX_WORDS};
 
 use alloc::ffi::CString;
 use alloc::string::String;
@@ -96,6 +98,7 @@ struct V24 {
     phasechange: *mut *mut b::notifier,
     exitnotify: *mut *mut b::notifier,
     ip_up_notifier: *mut *mut b::notifier,
+    pidchange: *mut *mut b::notifier,
 }
 
 /// 2.5.x: accessor functions.
@@ -114,12 +117,49 @@ struct V25 {
     set_status: b::ppp_set_int_fn,
 }
 
+/// pppd's string variables the plugin sets.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum StringVar {
+    /// `devnam`: the device name (`DEVICE=` for scripts).
+    Devnam,
+    /// `ppp_devnam`: shown in "Connect: pppN <--> eth0".
+    PppDevnam,
+    /// `remote_number`: the AC's MAC.
+    RemoteNumber,
+}
+
 /// pppd events the plugin can be told about.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Notify {
     Phase,
     Exit,
     IpUp,
+    /// pppd continues under a new pid (it detached).
+    PidChange,
+}
+
+/// State the plugin keeps between pppd's calls.
+///
+/// pppd is single-threaded, but it re-enters the plugin: `fatal()` runs
+/// `die()`, which calls our `cleanup`. So the state sits in a `RefCell` that
+/// is borrowed only for short, pppd-free sections; a call that finds it busy
+/// does nothing rather than alias it.
+pub(crate) struct PppdCell<T>(RefCell<T>);
+
+// SAFETY: pppd is single-threaded and never calls plugin code from a signal
+// handler (we register none), so the cell is only ever touched from one thread.
+unsafe impl<T> Sync for PppdCell<T> {}
+
+impl<T> PppdCell<T> {
+    pub(crate) const fn new(value: T) -> PppdCell<T> {
+        PppdCell(RefCell::new(value))
+    }
+
+    /// Runs `f` on the value, or returns `None` if it is already borrowed (a
+    /// re-entrant call from inside pppd's `die()`).
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        self.0.try_borrow_mut().ok().map(|mut v| f(&mut v))
+    }
 }
 
 /// Holder for the resolved [`Api`], written once in `plugin_init`.
@@ -181,6 +221,7 @@ pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
             phasechange: lookup(b::PPP_SYM_PHASECHANGE).cast(),
             exitnotify: lookup(b::PPP_SYM_EXITNOTIFY).cast(),
             ip_up_notifier: lookup(b::PPP_SYM_IP_UP_NOTIFIER).cast(),
+            pidchange: lookup(b::PPP_SYM_PIDCHANGE).cast(),
         },
         #[cfg(pppd_abi = "2.5")]
         v25: V25 {
@@ -208,6 +249,34 @@ pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
     get().ok_or_else(Vec::new)
 }
 
+/// The arguments as the machine words pppd's variadic function reads: an
+/// int as one (`va_arg(ap, int)` takes it from a word-sized slot on every
+/// Linux ABI: the low half on little-endian, the right-justified half on
+/// big-endian, where the word holds the same value), a `%0.*v` text as its
+/// length and its address; `%m` takes none but `errno`, which is returned.
+pub(crate) fn words(args: &[Arg<'_>]) -> ([usize; MAX_WORDS], Option<c_int>) {
+    let mut w = [0usize; MAX_WORDS];
+    let mut errno = None;
+    let mut slots = w.iter_mut();
+    for arg in args {
+        match *arg {
+            Arg::Int(n) => {
+                if let Some(s) = slots.next() {
+                    *s = n as isize as usize;
+                }
+            }
+            Arg::Text(t) => {
+                if let (Some(len), Some(ptr)) = (slots.next(), slots.next()) {
+                    *len = t.len().min(c_int::MAX as usize);
+                    *ptr = t.as_ptr() as usize;
+                }
+            }
+            Arg::Errno(e) => errno = Some(e),
+        }
+    }
+    (w, errno)
+}
+
 /// A C string for pppd: interior NULs (impossible in our own text, possible
 /// in bytes from the wire) are replaced so the message is never dropped.
 pub(crate) fn cstring(s: &str) -> CString {
@@ -233,14 +302,35 @@ unsafe fn copy_cstr(dst: *mut c_char, cap: usize, s: &str) {
 }
 
 impl Api {
-    /// Calls a pppd log-style function with the constant format `"%s"`.
-    pub(crate) fn log_with(&self, f: b::ppp_log_fn, msg: &str) {
-        if let Some(f) = f {
-            let c = cstring(msg);
-            // SAFETY: f is pppd's printf-like function; "%s" consumes exactly
-            // the one C string argument we pass.
-            unsafe { f(c"%s".as_ptr(), c.as_ptr()) };
+    /// Calls a pppd log-style function with a format that `log!` checked
+    /// against `args` (see `rp_pppoe_core::log`).
+    pub(crate) fn log_args(&self, f: b::ppp_log_fn, fmt: &'static CStr, args: &[Arg<'_>]) {
+        let Some(f) = f else { return };
+        let (w, errno) = words(args);
+        if let Some(e) = errno {
+            // SAFETY: __errno_location returns this thread's errno slot;
+            // pppd's formatter reads it for `%m` before anything else runs.
+            unsafe { *libc::__errno_location() = e };
         }
+        // SAFETY: f is pppd's printf-like function; the format's conversions
+        // take, in order, exactly the words `words` made of `args` (`%d`
+        // one, `%0.*v` a length and the address of that many bytes, which
+        // outlive the call); unused trailing words are never read.
+        unsafe {
+            f(
+                fmt.as_ptr(),
+                w[0],
+                w[1],
+                w[2],
+                w[3],
+                w[4],
+                w[5],
+                w[6],
+                w[7],
+                w[8],
+                w[9],
+            )
+        };
     }
 
     /// `fatal("%s", msg)`: pppd logs it and exits through `die(1)`.
@@ -248,15 +338,16 @@ impl Api {
     pub(crate) fn fatal(&self, msg: &str) -> ! {
         if let Some(f) = self.fatal {
             let c = cstring(msg);
-            // SAFETY: as in log_with; fatal() does not return.
+            // SAFETY: f is pppd's printf-like `fatal`; "%s" consumes exactly
+            // the one C string argument we pass; it does not return.
             unsafe { f(c"%s".as_ptr(), c.as_ptr()) };
         }
-        crate::os::exit(b::EXIT_FATAL_ERROR as c_int)
+        rp_pppoe_core::os::exit(b::EXIT_FATAL_ERROR as c_int)
     }
 
-    /// `option_error("%s", msg)`.
-    pub(crate) fn option_error(&self, msg: &str) {
-        self.log_with(self.option_error, msg);
+    /// `option_error(fmt, args...)` (see [`Api::log_args`]).
+    pub(crate) fn option_error_args(&self, fmt: &'static CStr, args: &[Arg<'_>]) {
+        self.log_args(self.option_error, fmt, args);
     }
 
     pub(crate) fn add_options(&self, table: *mut b::option_t) {
@@ -298,7 +389,7 @@ impl Api {
     }
 
     /// The option table of the protocol named `name` ("IPCP", "LCP", "CCP").
-    pub(crate) fn protocol_options(&self, name: &core::ffi::CStr) -> *mut b::option_t {
+    fn protocol_options(&self, name: &core::ffi::CStr) -> *mut b::option_t {
         let mut p = self.protocols;
         // SAFETY: protocols is pppd's NULL-terminated array of protent
         // pointers; each protent's name is a C string (layout checked in
@@ -315,48 +406,32 @@ impl Api {
         core::ptr::null_mut()
     }
 
-    /// Sets pppd's device name (`devnam`; `DEVICE=` for scripts).
-    pub(crate) fn set_devnam(&self, name: &str) {
+    /// Sets one of pppd's string variables (2.4: the global char array,
+    /// truncated to its size; 2.5: its setter).
+    pub(crate) fn set_string(&self, var: StringVar, value: &str) {
         #[cfg(not(pppd_abi = "2.5"))]
-        // SAFETY: devnam is char[MAXPATHLEN].
-        unsafe {
-            copy_cstr(self.v24.devnam, b::PPP_MAXPATHLEN as usize, name)
-        };
-        #[cfg(pppd_abi = "2.5")]
-        if let Some(f) = self.v25.set_devnam {
-            let c = cstring(name);
-            // SAFETY: pppd copies the string.
-            unsafe { f(c.as_ptr()) };
+        {
+            let (dst, cap) = match var {
+                StringVar::Devnam => (self.v24.devnam, b::PPP_MAXPATHLEN),
+                StringVar::PppDevnam => (self.v24.ppp_devnam, b::PPP_MAXPATHLEN),
+                StringVar::RemoteNumber => (self.v24.remote_number, b::PPP_MAXNAMELEN),
+            };
+            // SAFETY: dst is pppd's global char array of that name, `cap`
+            // bytes long (docs/pppd-abi.md §4, §7.6).
+            unsafe { copy_cstr(dst, cap as usize, value) };
         }
-    }
-
-    /// Sets `ppp_devnam` (shown in "Connect: pppN <--> eth0").
-    pub(crate) fn set_ppp_devnam(&self, name: &str) {
-        #[cfg(not(pppd_abi = "2.5"))]
-        // SAFETY: ppp_devnam is char[MAXPATHLEN].
-        unsafe {
-            copy_cstr(self.v24.ppp_devnam, b::PPP_MAXPATHLEN as usize, name)
-        };
         #[cfg(pppd_abi = "2.5")]
-        if let Some(f) = self.v25.set_pppdevnam {
-            let c = cstring(name);
-            // SAFETY: pppd copies the string.
-            unsafe { f(c.as_ptr()) };
-        }
-    }
-
-    /// Sets `remote_number` (the AC's MAC).
-    pub(crate) fn set_remote_number(&self, s: &str) {
-        #[cfg(not(pppd_abi = "2.5"))]
-        // SAFETY: remote_number is char[MAXNAMELEN].
-        unsafe {
-            copy_cstr(self.v24.remote_number, b::PPP_MAXNAMELEN as usize, s)
-        };
-        #[cfg(pppd_abi = "2.5")]
-        if let Some(f) = self.v25.set_remote_number {
-            let c = cstring(s);
-            // SAFETY: pppd copies the string.
-            unsafe { f(c.as_ptr()) };
+        {
+            let setter = match var {
+                StringVar::Devnam => self.v25.set_devnam,
+                StringVar::PppDevnam => self.v25.set_pppdevnam,
+                StringVar::RemoteNumber => self.v25.set_remote_number,
+            };
+            if let Some(f) = setter {
+                let c = cstring(value);
+                // SAFETY: the setter copies the string before returning.
+                unsafe { f(c.as_ptr()) };
+            }
         }
     }
 
@@ -459,6 +534,7 @@ impl Api {
                 Notify::Phase => self.v24.phasechange,
                 Notify::Exit => self.v24.exitnotify,
                 Notify::IpUp => self.v24.ip_up_notifier,
+                Notify::PidChange => self.v24.pidchange,
             };
             match self.v24.add_notifier {
                 // SAFETY: list is one of pppd's notifier list heads; pppd
@@ -473,6 +549,7 @@ impl Api {
                 Notify::Phase => b::NF_PHASE_CHANGE,
                 Notify::Exit => b::NF_EXIT,
                 Notify::IpUp => b::NF_IP_UP,
+                Notify::PidChange => b::NF_PID_CHANGE,
             };
             match self.v25.add_notify {
                 // SAFETY: ppp_add_notify takes an NF_* kind, a function and a context.
@@ -495,5 +572,92 @@ impl Api {
             .v25
             .signaled
             .is_some_and(|f| unsafe { f(libc::SIGTERM) || f(libc::SIGINT) });
+    }
+
+    /// The LCP MTU (`lcp_allowoptions[0].mru`) and MRU (`lcp_wantoptions[0].mru`).
+    pub(crate) fn lcp_mtu_mru(&self) -> (c_int, c_int) {
+        // SAFETY: lcp_allow/lcp_want point to pppd's lcp_options arrays
+        // (layout checked in bindings.rs); element [0] is the one in use.
+        unsafe { ((*self.lcp_allow).mru, (*self.lcp_want).mru) }
+    }
+
+    /// Sets the LCP MTU and MRU (see [`Api::lcp_mtu_mru`]).
+    pub(crate) fn set_lcp_mtu_mru(&self, mtu: c_int, mru: c_int) {
+        // SAFETY: as in lcp_mtu_mru; pppd is single-threaded.
+        unsafe {
+            (*self.lcp_allow).mru = mtu;
+            (*self.lcp_want).mru = mru;
+        }
+    }
+
+    /// Turns off, wanted and allowed, what makes no sense on Ethernet: LCP
+    /// address/control and protocol field compression and the asyncmap, and
+    /// CCP deflate and BSD-Compress (docs/pppd-abi.md §7.2, §7.3).
+    pub(crate) fn disable_serial_options(&self) {
+        // SAFETY: pppd's lcp/ccp option arrays (layouts checked in
+        // bindings.rs); only element [0] is used; single-threaded.
+        unsafe {
+            for o in [self.lcp_want, self.lcp_allow] {
+                (*o).neg_accompression = 0;
+                (*o).neg_asyncmap = 0;
+                (*o).neg_pcompression = 0;
+            }
+            for o in [self.ccp_want, self.ccp_allow] {
+                (*o).deflate = 0;
+                (*o).bsd_compress = 0;
+            }
+        }
+    }
+
+    /// Clears IPCP's `neg_vj` (want and allow) through IPCP's own `novj`
+    /// option entry, because the field's offset differs between pppd builds
+    /// (docs/pppd-abi.md §7.4). False if this pppd has no such entry.
+    pub(crate) fn disable_vj(&self) -> bool {
+        let mut o = self.protocol_options(c"IPCP");
+        // SAFETY: o walks pppd's IPCP option table up to its NULL-named end;
+        // the `novj` entry's addr/addr2 point to the want/allow neg_vj bools.
+        unsafe {
+            while !o.is_null() && !(*o).name.is_null() {
+                if core::ffi::CStr::from_ptr((*o).name) == c"novj" {
+                    for p in [(*o).addr, (*o).addr2] {
+                        if !p.is_null() {
+                            *p.cast::<u8>() = 0;
+                        }
+                    }
+                    return true;
+                }
+                o = o.add(1);
+            }
+        }
+        false
+    }
+
+    /// Prepares our `struct channel` before pppd can use it: its option table
+    /// and pppd's own generic establish/disestablish functions, which the
+    /// channel forwards to.
+    pub(crate) fn init_channel(&self, ch: *mut b::channel, options: *mut b::option_t) {
+        // SAFETY: ch is our static channel, written only here, from
+        // plugin_init, before pppd can see it (single-threaded), through a
+        // raw pointer (no reference to the static is formed).
+        unsafe {
+            (*ch).options = options;
+            (*ch).establish_ppp = self.establish;
+            (*ch).disestablish_ppp = self.disestablish;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_become_words_in_order() {
+        let text = b"isp";
+        let (w, errno) = words(&[Arg::Int(-1), Arg::Text(text), Arg::Errno(19), Arg::Int(7)]);
+        assert_eq!(w[0], usize::MAX);
+        assert_eq!((w[1], w[2]), (3, text.as_ptr() as usize));
+        assert_eq!(w[3], 7);
+        assert_eq!(errno, Some(19));
     }
 }

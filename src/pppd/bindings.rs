@@ -1,6 +1,6 @@
 //! Generated pppd ABI declarations (build.rs runs bindgen over
 //! `pppd-headers/<abi>/pppd-abi.h` with an allowlist), plus our own
-//! compile-time checks of the layouts against the fact sheet.
+//! compile-time checks of the layouts against docs/pppd-abi.md.
 
 #![allow(
     dead_code,
@@ -17,7 +17,7 @@ use core::mem::{offset_of, size_of};
 
 const P64: bool = cfg!(target_pointer_width = "64");
 
-/// Picks the x86_64 or the ILP32 value from shared/pppd-plugin-abi.md.
+/// Picks the LP64 or the ILP32 value from docs/pppd-abi.md.
 const fn lp(lp64: usize, ilp32: usize) -> usize {
     if P64 {
         lp64
@@ -26,7 +26,7 @@ const fn lp(lp64: usize, ilp32: usize) -> usize {
     }
 }
 
-// option_t (§2.1)
+// option_t (docs/pppd-abi.md §5.1)
 const _: () = assert!(size_of::<option_t>() == lp(72, 40));
 const _: () = assert!(offset_of!(option_t, name) == 0);
 const _: () = assert!(offset_of!(option_t, type_) == lp(8, 4));
@@ -41,7 +41,7 @@ const _: () = assert!(offset_of!(option_t, priority) == lp(64, 36));
 const _: () = assert!(offset_of!(option_t, winner) == lp(66, 38));
 const _: () = assert!(size_of::<opt_type>() == 4);
 
-// struct channel (§3.1)
+// struct channel (§6.1)
 const _: () = assert!(size_of::<channel>() == lp(88, 44));
 const _: () = assert!(offset_of!(channel, options) == 0);
 const _: () = assert!(offset_of!(channel, process_extra_options) == lp(8, 4));
@@ -55,17 +55,17 @@ const _: () = assert!(offset_of!(channel, recv_config) == lp(64, 32));
 const _: () = assert!(offset_of!(channel, cleanup) == lp(72, 36));
 const _: () = assert!(offset_of!(channel, close) == lp(80, 40));
 
-// struct protent (§5.4)
+// struct protent (§7.1)
 const _: () = assert!(size_of::<protent>() == lp(136, 68));
 const _: () = assert!(offset_of!(protent, name) == lp(88, 44));
 const _: () = assert!(offset_of!(protent, options) == lp(104, 52));
 
-// struct notifier (§5.5)
+// struct notifier (§8.1)
 const _: () = assert!(size_of::<notifier>() == lp(24, 12));
 const _: () = assert!(offset_of!(notifier, func) == lp(8, 4));
 const _: () = assert!(offset_of!(notifier, arg) == lp(16, 8));
 
-// lcp_options (§5.1): no pointers, the same on every target.
+// lcp_options (§7.2): no pointers, the same on every target.
 const _: () = assert!(size_of::<lcp_options>() == 68);
 const _: () = assert!(offset_of!(lcp_options, neg_mru) == 3);
 const _: () = assert!(offset_of!(lcp_options, neg_asyncmap) == 4);
@@ -75,6 +75,6 @@ const _: () = assert!(offset_of!(lcp_options, mru) == 16);
 const _: () = assert!(offset_of!(lcp_options, asyncmap) == 28);
 const _: () = assert!(offset_of!(lcp_options, endpoint) == 44);
 
-// ccp_options: the two booleans the plugin clears (§5.2).
+// ccp_options: the two booleans the plugin clears (§7.3).
 const _: () = assert!(offset_of!(ccp_options_head, bsd_compress) == 0);
 const _: () = assert!(offset_of!(ccp_options_head, deflate) == 1);

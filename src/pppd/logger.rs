@@ -1,18 +1,25 @@
-//! Log lines (see `text`) forwarded to pppd's own logging functions.
+//! Log lines handed to pppd's own logging functions, format and arguments
+//! as they are (see `rp_pppoe_core::log`): pppd formats them, so the lines
+//! read exactly as the C plugin's and the plugin carries no formatter.
 //!
 //! Levels map to pppd's functions: error → `error`, warn → `warn`, info →
-//! `info`, debug → `dbglog`. Every call uses the constant format `"%s"`.
-//! Debug lines (a line per ignored frame, packet dumps) are only produced with
-//! pppd's `debug` option: pppd would send them to syslog anyway, and with many
-//! pppd processes on one port every pppd sees every other one's PADOs and
-//! PADSs.
+//! `info`, debug → `dbglog` (docs/pppd-abi.md §11). Debug lines (a line per
+//! ignored frame, packet dumps) are only produced with pppd's `debug`
+//! option: pppd would send them to syslog anyway, and with many pppd
+//! processes on one port every pppd sees every other one's PADOs and PADSs.
 
+use core::ffi::CStr;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use alloc::string::String;
+use rp_pppoe_core::log::{Arg, Level, Logger};
 
 use super::api;
-use crate::text::Level;
+
+/// The core's log hook, installed by `plugin_init`.
+pub(crate) static PPPD: Logger = Logger {
+    enabled: log_enabled,
+    write: log_line,
+};
 
 /// Whether debug lines are wanted. Until pppd's options are known, everything
 /// is logged.
@@ -24,14 +31,12 @@ pub(crate) fn set_debug(debug: bool) {
 }
 
 /// Whether a line at `level` is logged.
-#[cfg_attr(test, allow(dead_code))] // unit tests record lines instead (lib.rs)
-pub(crate) fn log_enabled(level: Level) -> bool {
+fn log_enabled(level: Level) -> bool {
     level != Level::Debug || DEBUG.load(Ordering::Relaxed)
 }
 
-/// Logs `line` through pppd (nothing before pppd's functions are resolved).
-#[cfg_attr(test, allow(dead_code))]
-pub(crate) fn log_line(level: Level, line: String) {
+/// Logs one line through pppd (nothing before pppd's functions are resolved).
+fn log_line(level: Level, fmt: &'static CStr, args: &[Arg<'_>]) {
     let Some(api) = api::get() else { return };
     let f = match level {
         Level::Error => api.error,
@@ -39,5 +44,5 @@ pub(crate) fn log_line(level: Level, line: String) {
         Level::Info => api.info,
         Level::Debug => api.dbglog,
     };
-    api.log_with(f, &line);
+    api.log_args(f, fmt, args);
 }

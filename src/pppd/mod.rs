@@ -6,23 +6,28 @@
 mod api;
 pub(crate) mod bindings;
 mod channel;
+mod config;
+mod device;
+mod link;
 mod logger;
 mod options;
+mod report;
+mod session;
+mod settings;
+mod values;
 
 use alloc::string::String;
 use core::ffi::c_int;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use crate::text::{cat, info, push};
+use rp_pppoe_core::{cat, info, os, push};
 
 include!(concat!(env!("OUT_DIR"), "/version.rs"));
-
-#[cfg(not(test))]
-pub(crate) use logger::{log_enabled, log_line};
 
 /// `plugin_init`: resolve pppd's symbols, register the
 /// options. The device hook switches pppd to our channel later.
 pub(crate) fn plugin_init() {
+    rp_pppoe_core::log::set_logger(&logger::PPPD);
     let api = match api::resolve() {
         Ok(api) => api,
         Err(missing) => {
@@ -33,21 +38,18 @@ pub(crate) fn plugin_init() {
                 &missing.join(", "),
                 "; wrong pppd version?"
             ));
-            crate::os::exit(bindings::EXIT_OPTION_ERROR as c_int);
+            os::exit(bindings::EXIT_OPTION_ERROR as c_int);
         }
     };
-    channel::init(api);
+    channel::init(api, options::table());
     api.add_options(options::table());
+    // The C plugin's line, then ours.
+    info!("PPPoE plugin from pppd %0.*v", v(PPPD_VERSION_STR));
     info!(
-        "Rust PPPoE plugin ",
-        env!("CARGO_PKG_VERSION"),
-        " for pppd ",
-        PPPD_VERSION_STR,
-        " (ABI ",
-        core::str::from_utf8(bindings::PPPD_ABI_NAME)
-            .unwrap_or("?")
-            .trim_end_matches('\0'),
-        ")"
+        "Rust PPPoE plugin %0.*v for pppd %0.*v (ABI %0.*v)",
+        v(env!("CARGO_PKG_VERSION")),
+        v(PPPD_VERSION_STR),
+        v(bindings::PPPD_ABI_NAME.strip_suffix(b"\0").unwrap_or(b"?"))
     );
 }
 
@@ -88,7 +90,7 @@ pub(crate) fn on_panic(info: &core::panic::PanicInfo<'_>) -> ! {
         Some(api) => api.fatal(&msg),
         None => {
             early_error(&msg);
-            crate::os::exit(bindings::EXIT_FATAL_ERROR as c_int)
+            os::exit(bindings::EXIT_FATAL_ERROR as c_int)
         }
     }
 }

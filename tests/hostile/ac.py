@@ -11,6 +11,8 @@ Modes:
   wrong-host-uniq  a PADO with a wrong Host-Uniq and one without any (AC-Name "wrong", from
                    a fake MAC), then the right PADO from the real MAC
   flood            200 valid PADOs from fake MACs (AC-Name "fake-N") ahead of the real one
+  random-flood     valid PADOs (a 1 KiB AC-Cookie each) from random MACs (AC-Name "r-N"), as
+                   fast as it can, for 4 s
   no-pads          PADO, but never a PADS
   pads-error       every PADR is answered with a PADS carrying Service-Name-Error, session 0
   garbage          broken frames around every valid one, and junk after the valid payloads
@@ -120,6 +122,18 @@ class Ac:
                 tags = [(AC_NAME, b"fake-%d" % i), (SERVICE_NAME, b"")] + hu
                 self.send(self.frame(peer, PADO, tags, src=fake_mac(i + 1)))
             self.send(self.frame(peer, PADO, real))
+        elif m == "random-flood":
+            rng = random.Random(1)
+            cookie = bytes(range(256)) * 4  # 1 KiB an AC to remember
+            end = time.monotonic() + 4
+            n = 0
+            while time.monotonic() < end:
+                for _ in range(50):
+                    src = "02:%02x:%02x:%02x:%02x:%02x" % tuple(rng.randrange(256) for _ in range(5))
+                    tags = [(AC_NAME, b"r-%d" % n), (SERVICE_NAME, b""), (AC_COOKIE, cookie)] + hu
+                    self.send(self.frame(peer, PADO, tags, src=src))
+                    n += 1
+            self.event(event="flooded", count=n)
         elif m == "garbage":
             self.garbage(peer)
             self.send(self.frame(peer, PADO, real, junk=b"\xde\xad" * 50))

@@ -1,4 +1,4 @@
-"""Misbehaving access concentrators on a real link (issue 4.3), run by tests/hostile/run.
+"""Misbehaving access concentrators on a real link, run by tests/hostile/run.
 
 Each case makes a network namespace and a veth pair (unique names, removed afterwards even
 on failure), starts the scapy AC of ac.py inside the namespace, and drives our discovery
@@ -119,9 +119,10 @@ class AcProcess:
         return [e for e in evs if kind is None or e["event"] == kind]
 
 
-def run(bin_dir, tool, args, limit):
+def run(bin_dir, tool, args, limit, wrap=()):
     t0 = time.monotonic()
-    p = subprocess.run([str(bin_dir / tool)] + args, capture_output=True, text=True, timeout=limit)
+    p = subprocess.run(list(wrap) + [str(bin_dir / tool)] + args, capture_output=True, text=True,
+                       timeout=limit)
     return p, time.monotonic() - t0
 
 
@@ -247,6 +248,7 @@ def case_discovery_lists_every_ac(bin_dir):
 
 
 def case_discovery_lists_a_pado_flood(bin_dir):
+    # The list is bounded (64); the rest is counted, not kept.
     with Link() as link:
         ac = AcProcess(link, "flood")
         try:
@@ -255,8 +257,45 @@ def case_discovery_lists_a_pado_flood(bin_dir):
             ac.stop()
         expect(p.returncode == 0, "exit %d" % p.returncode)
         names = [a["ac_name"] for a in json.loads(p.stdout)["access_concentrators"]]
-        expect(len(names) == 201 and names[-1] == "real" and names[0] == "fake-0",
-               "%d ACs listed, last %r" % (len(names), names[-1:]))
+        expect(len(names) == 64 and names[0] == "fake-0" and names[-1] == "fake-63",
+               "%d ACs listed, first %r, last %r" % (len(names), names[:1], names[-1:]))
+        expect("137 more answers from other access concentrators not listed" in p.stderr,
+               "stderr: %r" % p.stderr[-300:])
+
+
+def case_discovery_memory_bounded_under_a_random_mac_flood(bin_dir):
+    # Thousands of PADOs from random MACs within one 5 s round: the tool keeps
+    # at most 64 ACs (peak RSS stays small) and prints each AC as it comes.
+    with Link() as link:
+        ac = AcProcess(link, "random-flood")
+        try:
+            proc = subprocess.Popen([str(bin_dir / "pppoe-discovery"), "-I", link.host, "-t", "5",
+                                     "-a", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            ac.stop()
+        flooded = [e["count"] for e in ac.events("flooded")]
+        expect(flooded and flooded[0] > 1000, "the flood sent only %s PADOs" % flooded)
+        expect(proc.returncode == 0, "exit %d" % proc.returncode)
+        blocks = out.decode().count("AC-Ethernet-Address:")
+        expect(blocks == 64, "%d ACs printed" % blocks)
+        expect(b"more answers from other access concentrators not listed" in err, "stderr: %r" % err[-200:])
+
+
+def case_discovery_peak_memory_under_a_random_mac_flood(bin_dir):
+    # GNU time reports the tool's own peak RSS (a child forked from Python
+    # would carry Python's).
+    with Link() as link:
+        ac = AcProcess(link, "random-flood")
+        try:
+            p, _ = run(bin_dir, "pppoe-discovery", ["-I", link.host, "-t", "5", "-a", "1", "--json"],
+                       30, wrap=["/usr/bin/time", "-f", "maxrss=%M"])
+        finally:
+            ac.stop()
+        expect(p.returncode == 0, "exit %d" % p.returncode)
+        kib = int(p.stderr.rsplit("maxrss=", 1)[1])
+        # Unbounded, thousands of ACs took tens of MB; about 2 MB idle.
+        expect(kib < 8 * 1024, "peak RSS %d KiB" % kib)
 
 
 def case_discovery_ignores_wrong_host_uniq(bin_dir):
@@ -314,6 +353,8 @@ CASES = [
     ("big-cookie-echoed", case_big_cookie_echoed),
     ("discovery-lists-every-ac", case_discovery_lists_every_ac),
     ("discovery-lists-a-pado-flood", case_discovery_lists_a_pado_flood),
+    ("discovery-memory-bounded-under-a-random-mac-flood", case_discovery_memory_bounded_under_a_random_mac_flood),
+    ("discovery-peak-memory-under-a-random-mac-flood", case_discovery_peak_memory_under_a_random_mac_flood),
     ("discovery-ignores-wrong-host-uniq", case_discovery_ignores_wrong_host_uniq),
     ("discovery-no-ac", case_discovery_no_ac),
     ("discovery-missing-interface", case_discovery_missing_interface),

@@ -1,5 +1,5 @@
 /*
- * Layout test of our pppd-headers against shared/pppd-plugin-abi.md, compiled
+ * Layout test of our pppd-headers against docs/pppd-abi.md, compiled
  * by tests/layout.rs with `clang --target=T -fsyntax-only` for 64-bit and
  * 32-bit (ILP32) targets of both byte orders, once per header set (-I).
  */
@@ -16,7 +16,7 @@
 #define CHECK_OFF(T, f, v) _Static_assert(offsetof(T, f) == (v), #T "." #f)
 #define CHECK_SIZE(T, v) _Static_assert(sizeof(T) == (v), "sizeof " #T)
 
-/* option_t, §2.1 */
+/* option_t, docs/pppd-abi.md §5.1 */
 CHECK_SIZE(option_t, LP(72, 40));
 CHECK_OFF(option_t, name, 0);
 CHECK_OFF(option_t, type, LP(8, 4));
@@ -30,7 +30,7 @@ CHECK_OFF(option_t, source, LP(56, 32));
 CHECK_OFF(option_t, priority, LP(64, 36));
 CHECK_OFF(option_t, winner, LP(66, 38));
 
-/* struct channel, §3.1 */
+/* struct channel, §6.1 */
 CHECK_SIZE(struct channel, LP(88, 44));
 CHECK_OFF(struct channel, options, 0);
 CHECK_OFF(struct channel, process_extra_options, LP(8, 4));
@@ -44,17 +44,17 @@ CHECK_OFF(struct channel, recv_config, LP(64, 32));
 CHECK_OFF(struct channel, cleanup, LP(72, 36));
 CHECK_OFF(struct channel, close, LP(80, 40));
 
-/* struct protent, §5.4 */
+/* struct protent, §7.1 */
 CHECK_SIZE(struct protent, LP(136, 68));
 CHECK_OFF(struct protent, name, LP(88, 44));
 CHECK_OFF(struct protent, options, LP(104, 52));
 
-/* struct notifier, §5.5 */
+/* struct notifier, §8.1 */
 CHECK_SIZE(struct notifier, LP(24, 12));
 CHECK_OFF(struct notifier, func, LP(8, 4));
 CHECK_OFF(struct notifier, arg, LP(16, 8));
 
-/* lcp_options, §5.1: the same on every target */
+/* lcp_options, §7.2: the same on every target */
 CHECK_SIZE(lcp_options, 68);
 CHECK_OFF(lcp_options, neg_asyncmap, 4);
 CHECK_OFF(lcp_options, neg_pcompression, 9);
@@ -65,11 +65,11 @@ CHECK_OFF(lcp_options, lqr_period, 40);
 CHECK_OFF(lcp_options, endpoint, 44);
 CHECK_SIZE(struct epdisc, 22);
 
-/* ccp_options, §5.2 */
+/* ccp_options, §7.3 */
 CHECK_OFF(ccp_options_head, bsd_compress, 0);
 CHECK_OFF(ccp_options_head, deflate, 1);
 
-/* enum values and flags, §2.1, §2.2, §6.4 */
+/* enum values and flags, §5.2, §5.3, §9.2 */
 _Static_assert(sizeof(enum opt_type) == 4, "opt_type is an int");
 _Static_assert(o_wild == 6 && o_string == 5 && o_int == 3, "opt_type values");
 _Static_assert(OPT_DEVNAM == (OPT_INITONLY | OPT_DEVEQUIV), "OPT_DEVNAM");

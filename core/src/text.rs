@@ -1,38 +1,26 @@
 //! Text without `core::fmt`: log lines, status documents and records are built
-//! with [`Put`] and [`cat!`], and logged with [`log!`] (and its [`error!`],
-//! [`warning!`], [`info!`] and [`debug!`] short forms).
+//! with [`Put`] and [`cat!`](crate::cat!), and logged with [`log!`](crate::log!)
+//! (see [`crate::log`]).
 //!
 //! Why not `format!`: in the shipped `.so`, `core::fmt` (the `Formatter`, its
 //! padding code, and the argument tables and relocations that every call site
 //! builds) took about 20 KB of 87 (BENCHMARKS.md, "What takes the space"). The
 //! plugin only ever prints strings, decimal numbers and fixed-width hex, which
 //! is all that is here.
-//!
-//! Where a line goes is decided by the crate that includes this module: its
-//! root defines `fn log_enabled(Level) -> bool` and `fn log_line(Level, String)`
-//! (the plugin: pppd's log; the tools: stderr; unit tests: a per-thread
-//! record, see [`test_log`]). No global state and no dynamic dispatch.
 
-use alloc::string::String;
-
-/// Log levels, most severe first: pppd's `error`, `warn`, `info` and `dbglog`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Level {
-    Error,
-    Warn,
-    Info,
-    Debug,
-}
+/// `String`, for the macros (callers need no `extern crate alloc`).
+pub use alloc::string::String;
+use alloc::vec::Vec;
 
 /// A value that can append its text to a `String`.
-pub(crate) trait Put {
+pub trait Put {
     fn put(&self, out: &mut String);
 }
 
 /// One argument of [`cat!`], [`push!`] and [`log!`], taken by value: string
 /// slices go in registers (a `&&str` would be a relocated constant per piece),
 /// `Copy` values as they are, anything else by reference.
-pub(crate) trait Arg {
+pub trait Arg {
     fn put_arg(self, out: &mut String);
 }
 
@@ -69,10 +57,11 @@ impl Put for bool {
 }
 
 /// `by_value!(T, ...)`: [`Arg`] by value for small `Copy` types that are [`Put`].
+#[macro_export]
 macro_rules! by_value {
     ($($t:ty),+ $(,)?) => {$(
         impl $crate::text::Arg for $t {
-            fn put_arg(self, out: &mut alloc::string::String) {
+            fn put_arg(self, out: &mut $crate::text::String) {
                 $crate::text::Put::put(&self, out);
             }
         }
@@ -109,7 +98,7 @@ impl Put for i32 {
 
 /// Appends `v` in decimal.
 #[inline(never)]
-pub(crate) fn dec(out: &mut String, mut v: u64) {
+pub fn dec(out: &mut String, mut v: u64) {
     let mut buf = [0u8; 20];
     let mut start = buf.len();
     for slot in buf.iter_mut().rev() {
@@ -129,7 +118,7 @@ const LOWER: &[u8; 16] = b"0123456789abcdef";
 const UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Appends the low `digits` hex digits of `v` (zero-padded, lower or upper case).
-pub(crate) fn hex(out: &mut String, v: u64, digits: u32, upper: bool) {
+pub fn hex(out: &mut String, v: u64, digits: u32, upper: bool) {
     let table = if upper { UPPER } else { LOWER };
     for i in (0..digits).rev() {
         let nibble = v.checked_shr(i * 4).unwrap_or(0) & 0xf;
@@ -137,8 +126,66 @@ pub(crate) fn hex(out: &mut String, v: u64, digits: u32, upper: bool) {
     }
 }
 
+/// A short text built without allocating (names, MAC addresses, codes for
+/// log lines): up to 24 bytes, more are cut.
+#[derive(Clone, Copy)]
+pub struct Label {
+    buf: [u8; 24],
+    len: u8,
+}
+
+impl Label {
+    pub const fn new() -> Label {
+        Label {
+            buf: [0; 24],
+            len: 0,
+        }
+    }
+
+    /// Appends bytes (cut at the capacity).
+    pub fn push(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if let Some(slot) = self.buf.get_mut(usize::from(self.len)) {
+                *slot = b;
+                self.len += 1;
+            }
+        }
+    }
+
+    /// Appends the low `digits` hex digits of `v`.
+    pub fn push_hex(&mut self, v: u32, digits: u32, upper: bool) {
+        let table = if upper { UPPER } else { LOWER };
+        for i in (0..digits).rev() {
+            let nibble = v.checked_shr(i * 4).unwrap_or(0) & 0xf;
+            self.push(&[table[nibble as usize]]);
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        core::str::from_utf8(self.as_ref()).unwrap_or("?")
+    }
+}
+
+impl Default for Label {
+    fn default() -> Label {
+        Label::new()
+    }
+}
+
+impl AsRef<[u8]> for Label {
+    fn as_ref(&self) -> &[u8] {
+        self.buf.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+}
+
+impl Put for Label {
+    fn put(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+
 /// A byte as two lower-case hex digits (`{:02x}`).
-pub(crate) struct Hex2(pub(crate) u8);
+pub struct Hex2(pub u8);
 
 impl Put for Hex2 {
     fn put(&self, out: &mut String) {
@@ -147,7 +194,7 @@ impl Put for Hex2 {
 }
 
 /// A 16-bit value as four lower-case hex digits (`{:04x}`).
-pub(crate) struct Hex4(pub(crate) u16);
+pub struct Hex4(pub u16);
 
 impl Put for Hex4 {
     fn put(&self, out: &mut String) {
@@ -155,62 +202,139 @@ impl Put for Hex4 {
     }
 }
 
+/// Bytes as contiguous lower-case hex (`0a1b2c`; empty for none).
+#[derive(Clone, Copy)]
+pub struct HexBytes<'a>(pub &'a [u8]);
+
+impl Put for HexBytes<'_> {
+    fn put(&self, out: &mut String) {
+        for &b in self.0 {
+            Hex2(b).put(out);
+        }
+    }
+}
+
+/// The value of one hex digit (either case).
+pub fn hex_digit(c: u8) -> Option<u8> {
+    (c as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Parses an even number of hex digits (either case, no prefix) into bytes;
+/// `None` for an odd count or any other character. Empty input is empty bytes.
+pub fn parse_hex(digits: &[u8]) -> Option<Vec<u8>> {
+    if digits.len() % 2 != 0 {
+        return None;
+    }
+    digits
+        .chunks(2)
+        .map(|p| Some(hex_digit(p[0])? << 4 | hex_digit(*p.get(1)?)?))
+        .collect()
+}
+
+/// How [`Escaped`] shows bytes that are not plain text.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Style {
+    /// Names and messages (log lines, a terminal): UTF-8 where it is valid
+    /// (invalid bytes become U+FFFD), control characters as `\xNN`; cut
+    /// after `max` characters with `...`.
+    Text,
+    /// Packet dumps: in double quotes, every byte that is not printable ASCII
+    /// as `\xNN`, `"` and `\` escaped; cut after `max` bytes with `...`
+    /// after the closing quote.
+    Quoted,
+}
+
+/// Bytes from the wire or the command line, made safe to show: the one
+/// escaper for everything the plugin and the tools print (the status file's
+/// JSON strings are `status::json_str`).
+#[derive(Clone, Copy)]
+pub struct Escaped<'a> {
+    pub bytes: &'a [u8],
+    pub style: Style,
+    pub max: usize,
+}
+
+impl<'a> Escaped<'a> {
+    /// [`Style::Text`], cut at 256 characters.
+    pub fn text(bytes: &'a [u8]) -> Escaped<'a> {
+        Escaped {
+            bytes,
+            style: Style::Text,
+            max: 256,
+        }
+    }
+}
+
+impl Put for Escaped<'_> {
+    fn put(&self, out: &mut String) {
+        match self.style {
+            Style::Text => {
+                for (i, c) in String::from_utf8_lossy(self.bytes).chars().enumerate() {
+                    if i == self.max {
+                        out.push_str("...");
+                        break;
+                    }
+                    if c.is_control() {
+                        // Control characters are U+0000-U+001F and U+007F-U+009F.
+                        crate::push!(out; "\\x", Hex2(u32::from(c) as u8));
+                    } else {
+                        out.push(c);
+                    }
+                }
+            }
+            Style::Quoted => {
+                out.push('"');
+                for &b in self.bytes.iter().take(self.max) {
+                    match b {
+                        b'"' | b'\\' => {
+                            out.push('\\');
+                            out.push(char::from(b));
+                        }
+                        0x20..=0x7e => out.push(char::from(b)),
+                        _ => crate::push!(out; "\\x", Hex2(b)),
+                    }
+                }
+                out.push('"');
+                if self.bytes.len() > self.max {
+                    out.push_str("...");
+                }
+            }
+        }
+    }
+}
+
+by_value!(HexBytes<'_>, Escaped<'_>);
+
 /// The text of one value, as a `String`.
-pub(crate) fn text<T: Put + ?Sized>(value: &T) -> String {
+pub fn text<T: Put + ?Sized>(value: &T) -> String {
     let mut out = String::new();
     value.put(&mut out);
     out
 }
 
 /// `cat!(a, b, ...)`: a `String` of the texts of the values, in order.
+#[macro_export]
 macro_rules! cat {
     ($($e:expr),+ $(,)?) => {{
-        let mut s = alloc::string::String::new();
+        let mut s = $crate::text::String::new();
         $( $crate::text::Arg::put_arg($e, &mut s); )+
         s
     }};
 }
 
 /// `push!(out; a, b, ...)`: appends the texts of the values to `out`.
+#[macro_export]
 macro_rules! push {
     ($out:expr; $($e:expr),+ $(,)?) => {{
-        let out: &mut alloc::string::String = $out;
+        let out: &mut $crate::text::String = $out;
         $( $crate::text::Arg::put_arg($e, out); )+
     }};
-}
-
-/// `log!(level; a, b, ...)`: logs `cat!(a, b, ...)` at `level`; the text is only
-/// built when the crate's `log_enabled(level)` says the line is wanted.
-/// `--cfg rp_pppoe_no_log_lines` compiles every line out: only `scripts/bench`
-/// builds that, to show what the log lines cost in the `.so`.
-macro_rules! log {
-    ($level:expr; $($e:expr),+ $(,)?) => {{
-        let level: $crate::text::Level = $level;
-        if !cfg!(rp_pppoe_no_log_lines) && $crate::log_enabled(level) {
-            $crate::log_line(level, $crate::text::cat!($($e),+));
-        }
-    }};
-}
-
-macro_rules! error {
-    ($($e:expr),+ $(,)?) => { $crate::text::log!($crate::text::Level::Error; $($e),+) };
-}
-
-macro_rules! warning {
-    ($($e:expr),+ $(,)?) => { $crate::text::log!($crate::text::Level::Warn; $($e),+) };
-}
-
-macro_rules! info {
-    ($($e:expr),+ $(,)?) => { $crate::text::log!($crate::text::Level::Info; $($e),+) };
-}
-
-macro_rules! debug {
-    ($($e:expr),+ $(,)?) => { $crate::text::log!($crate::text::Level::Debug; $($e),+) };
 }
 
 /// `display_via_put!(T, ...)`: `Display` for types that implement [`Put`], for
 /// the tools and tests that use `format!`. The plugin never calls it, so the
 /// linker drops it from the `.so`.
+#[macro_export]
 macro_rules! display_via_put {
     ($($t:ty),+ $(,)?) => {$(
         impl core::fmt::Display for $t {
@@ -219,36 +343,6 @@ macro_rules! display_via_put {
             }
         }
     )+};
-}
-
-#[allow(unused_imports)] // each including crate uses a different subset
-pub(crate) use {by_value, cat, debug, display_via_put, error, info, log, push, warning};
-
-/// Unit tests: every line logged on this thread, for assertions.
-#[cfg(test)]
-pub(crate) mod test_log {
-    use super::Level;
-    use alloc::string::String;
-    use alloc::vec::Vec;
-    use std::cell::RefCell;
-
-    std::thread_local! {
-        static LOGS: RefCell<Vec<(Level, String)>> = const { RefCell::new(Vec::new()) };
-    }
-
-    pub(crate) fn record(level: Level, line: &str) {
-        LOGS.with(|logs| logs.borrow_mut().push((level, String::from(line))));
-    }
-
-    /// Takes (and clears) this thread's lines.
-    pub(crate) fn take() -> Vec<(Level, String)> {
-        LOGS.with(|logs| core::mem::take(&mut *logs.borrow_mut()))
-    }
-
-    /// Whether exactly `text` was logged at `level` on this thread.
-    pub(crate) fn logged(level: Level, text: &str) -> bool {
-        LOGS.with(|logs| logs.borrow().iter().any(|(l, t)| *l == level && t == text))
-    }
 }
 
 #[cfg(test)]

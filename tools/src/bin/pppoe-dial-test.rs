@@ -16,51 +16,30 @@
 //! `-a N` (`pppoe-padi-attempts`, also for PADR), `-T` (send a PADT once the session is
 //! up), `-d` (log the engine's lines and every frame to stderr).
 
-extern crate alloc;
-
-#[allow(dead_code, unused_macros)]
-#[path = "../text.rs"]
-mod text;
-
-#[allow(dead_code)]
-#[path = "../wire.rs"]
-mod wire;
-
-#[allow(dead_code)]
-#[path = "../engine.rs"]
-mod engine;
-
-#[allow(dead_code)]
-#[path = "../os.rs"]
-mod os;
-
-#[allow(dead_code)]
-#[path = "../discovery.rs"]
-mod discovery;
-
 use std::process::ExitCode;
 use std::time::Duration;
 
-use engine::{Config, Failure};
-use wire::MacAddr;
+use rp_pppoe_core::engine::{parse_host_uniq, Config, Failure};
+use rp_pppoe_core::log::{self, Level, Logger};
+use rp_pppoe_core::wire::MacAddr;
+use rp_pppoe_core::{discovery, os};
 
 /// `-d`: every engine and discovery line; otherwise warnings and errors.
 static DEBUG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Engine and discovery log lines (see `text`) go to stderr.
-fn log_enabled(level: text::Level) -> bool {
-    level <= text::Level::Warn || DEBUG.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-fn log_line(level: text::Level, line: String) {
-    let name = match level {
-        text::Level::Error => "ERROR",
-        text::Level::Warn => "WARN",
-        text::Level::Info => "INFO",
-        text::Level::Debug => "DEBUG",
-    };
-    eprintln!("{name}: {line}");
-}
+/// Engine and discovery log lines go to stderr.
+static STDERR: Logger = Logger {
+    enabled: |level| level <= Level::Warn || DEBUG.load(std::sync::atomic::Ordering::Relaxed),
+    write: |level, fmt, args| {
+        let name = match level {
+            Level::Error => "ERROR",
+            Level::Warn => "WARN",
+            Level::Info => "INFO",
+            Level::Debug => "DEBUG",
+        };
+        eprintln!("{name}: {}", log::format(fmt, args));
+    },
+};
 
 struct Options {
     ifname: Option<String>,
@@ -72,16 +51,6 @@ struct Options {
     attempts: u32,
     padt: bool,
     debug: bool,
-}
-
-fn parse_hex(value: &str) -> Option<Vec<u8>> {
-    if value.is_empty() || value.len() % 2 != 0 || value.len() > 128 {
-        return None;
-    }
-    (0..value.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(value.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -113,7 +82,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             }
             "-W" => {
                 let v = value()?;
-                o.host_uniq = Some(parse_hex(&v).ok_or(format!("bad hex {v}"))?);
+                o.host_uniq = Some(parse_host_uniq(v.as_bytes()).ok_or(format!("bad hex {v}"))?);
             }
             "-N" => o.host_uniq = None,
             "-t" => {
@@ -145,6 +114,7 @@ fn main() -> ExitCode {
         }
     };
     DEBUG.store(o.debug, std::sync::atomic::Ordering::Relaxed);
+    log::set_logger(&STDERR);
     let ifname = o.ifname.clone().unwrap_or_default();
     let sock = match os::DiscoverySocket::open(&ifname) {
         Ok(sock) => sock,
@@ -156,7 +126,7 @@ fn main() -> ExitCode {
     let timeout = Duration::from_secs(o.timeout);
     let config = Config {
         our_mac: sock.info.mac,
-        service_name: o.service.clone().unwrap_or_default(),
+        service_name: Some(o.service.clone().unwrap_or_default()),
         service_filter: o.service.clone(),
         ac_name: o.ac_name.clone(),
         ac_mac: o.ac_mac,
@@ -165,7 +135,7 @@ fn main() -> ExitCode {
         padi_attempts: o.attempts,
         padr_timeout: timeout,
         padr_attempts: o.attempts,
-        verbose: o.debug,
+        verbose: u8::from(o.debug),
         ..Config::default()
     };
     let result = discovery::run(&sock, config, o.debug, || false, |_| {});
@@ -174,7 +144,12 @@ fn main() -> ExitCode {
         Ok(session) => {
             println!("SESSION {} {}", session.session_id, session.ac_mac);
             if o.padt {
-                if let Err(e) = discovery::send_padt(&ifname, &session, o.debug) {
+                let link = discovery::Link {
+                    ifname: &ifname,
+                    priority: None,
+                    dump: o.debug,
+                };
+                if let Err(e) = discovery::send_padt(&link, &session) {
                     eprintln!("PADT not sent: {e}");
                 }
             }

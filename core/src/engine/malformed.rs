@@ -1,17 +1,17 @@
-//! Malformed-input corpus (issue 4.2): byte-exact frames from a broken or hostile network,
+//! Malformed-input corpus: byte-exact frames from a broken or hostile network,
 //! each with the exact outcome: ignored for which [`Ignored`] reason (for unparsable frames,
 //! which [`wire::Error`]), or exactly which PADR, session or failure follows.
 //!
-//! The engine runs with [`config`]: our MAC `02:00:00:00:00:01`, Host-Uniq `01 02 03 04`,
-//! empty Service-Name; the AC is `00:11:22:33:44:55`.
+//! The engine runs on [`Net`] with [`config`]: our MAC `02:00:00:00:00:01`, Host-Uniq
+//! `01 02 03 04`, empty Service-Name; the AC is `00:11:22:33:44:55`.
 //!
-//! Cases already covered elsewhere are not repeated here. In `wire.rs` (the parser):
+//! Cases already covered elsewhere are not repeated here. In `wire` (the parser):
 //! `truncated_ethernet_header`, `truncated_pppoe_header`, `wrong_version_or_type`,
 //! `wrong_ethertype`, `length_field_larger_than_frame`, `length_field_larger_than_max_payload`,
 //! `padded_short_frame_uses_length_field`, `tag_running_past_payload`,
 //! `trailing_partial_tag_header`, `zero_length_tags`, `maximal_tag`,
 //! `end_of_list_in_the_middle_stops_the_walk`, `unknown_tags_and_codes_round_trip`. In
-//! `engine.rs`: `malformed_frames_ignored`, `end_of_list_hides_later_tags`,
+//! the engine's tests: `malformed_frames_ignored`, `end_of_list_hides_later_tags`,
 //! `duplicate_single_instance_tags_use_the_first`, `frames_from_our_own_mac_ignored`,
 //! `pado_for_another_host_ignored`, `pado_from_non_unicast_source_ignored`,
 //! `padt_during_discovery_ignored`, `unexpected_codes_and_session_frames_ignored`,
@@ -21,65 +21,8 @@
 //! `ppp_max_payload_values`, `pado_whose_padr_would_be_too_long_is_skipped`.
 
 use super::*;
-use core::time::Duration;
+use crate::testing::{config, Net, AC};
 use std::string::String;
-
-/// Our MAC.
-const US: MacAddr = MacAddr([0x02, 0x00, 0x00, 0x00, 0x00, 0x01]);
-/// The access concentrator.
-const AC: MacAddr = MacAddr([0x00, 0x11, 0x22, 0x33, 0x44, 0x55]);
-
-fn config() -> Config {
-    Config {
-        our_mac: US,
-        host_uniq: Some(vec![0x01, 0x02, 0x03, 0x04]),
-        ..Config::default()
-    }
-}
-
-/// The engine, and everything it sent and reported (all at time zero).
-struct Net {
-    engine: Engine,
-    sent: Vec<Vec<u8>>,
-    events: Vec<Event>,
-}
-
-impl Net {
-    fn new(config: Config) -> Net {
-        let mut net = Net {
-            engine: Engine::new(config, Duration::ZERO),
-            sent: Vec::new(),
-            events: Vec::new(),
-        };
-        net.drain();
-        net
-    }
-
-    fn drain(&mut self) {
-        while let Some(frame) = self.engine.poll_transmit() {
-            self.sent.push(frame);
-        }
-        while let Some(event) = self.engine.poll_event() {
-            self.events.push(event);
-        }
-    }
-
-    fn recv(&mut self, frame: &[u8]) {
-        self.engine.handle_frame(Duration::ZERO, frame);
-        self.drain();
-    }
-
-    fn ignored(&self) -> Option<Ignored> {
-        self.engine.last_ignored()
-    }
-
-    fn session(&self) -> Option<&Session> {
-        self.events.iter().find_map(|e| match e {
-            Event::Established(s) => Some(s),
-            _ => None,
-        })
-    }
-}
 
 /// Ethernet header: to us, from the AC, discovery ethertype.
 const AC_TO_US: &str = "020000000001 001122334455 8863";
@@ -104,14 +47,7 @@ fn hex(parts: &[&str]) -> Vec<u8> {
         .bytes()
         .filter(|b| !b.is_ascii_whitespace())
         .collect();
-    assert!(digits.len() % 2 == 0, "odd number of hex digits");
-    digits
-        .chunks(2)
-        .map(|pair| {
-            let text = core::str::from_utf8(pair).unwrap();
-            u8::from_str_radix(text, 16).unwrap()
-        })
-        .collect()
+    crate::text::parse_hex(&digits).expect("hex digits in pairs")
 }
 
 /// `n` zero bytes as hex (Ethernet padding).
@@ -150,7 +86,7 @@ fn check(config: Config, stage: Stage, frame: &[u8], want: Want) {
     let mut net = Net::new(config);
     if let Stage::Padr | Stage::Established = stage {
         net.recv(&hex(&[AC_TO_US, "1107 0000 0013", OFFER]));
-        assert_eq!(net.sent.last(), Some(&hex(&[PADR_PLAIN])));
+        assert_eq!(net.last_sent(), hex(&[PADR_PLAIN]));
     }
     if let Stage::Established = stage {
         net.recv(&hex(&[
@@ -162,10 +98,30 @@ fn check(config: Config, stage: Stage, frame: &[u8], want: Want) {
         assert_eq!(net.session().unwrap().session_id, 0x1234);
     }
     let (sent, events) = (net.sent.len(), net.events.len());
-    let padr_before = net.sent.last().cloned().unwrap_or_default();
+    let padr_before = net.sent.last().map(|(_, f)| f.clone()).unwrap_or_default();
     net.recv(frame);
-    let new_sent = net.sent[sent..].to_vec();
-    let new_events = net.events[events..].to_vec();
+    let new_sent: Vec<Vec<u8>> = net.sent[sent..].iter().map(|(_, f)| f.clone()).collect();
+    let new_events: Vec<Event> = net.events[events..]
+        .iter()
+        .map(|(_, e)| e.clone())
+        .collect();
+    // An error tag from the AC is also reported as a refusal, and only then.
+    let (refusals, new_events): (Vec<Event>, Vec<Event>) = new_events
+        .into_iter()
+        .partition(|e| matches!(e, Event::Refused(_)));
+    let refused_with = match want {
+        Want::Ignored(Ignored::ErrorTag(_, ty)) | Want::PadrAgain(ty) | Want::Failed(ty, _) => {
+            Some(ty)
+        }
+        _ => None,
+    };
+    match refused_with {
+        Some(ty) => assert!(
+            matches!(refusals.as_slice(), [Event::Refused(r)] if r.tag == ty),
+            "{refusals:?}"
+        ),
+        None => assert!(refusals.is_empty(), "{refusals:?}"),
+    }
     let no_final = || {
         new_events
             .iter()
@@ -700,5 +656,5 @@ fn ac_name_with_control_bytes_is_kept_verbatim() {
         TAG_SERVICE,
         TAG_HOST_UNIQ,
     ]));
-    assert_eq!(net.session().unwrap().ac_name, b"a\n\x00\x1b");
+    assert_eq!(net.session().unwrap().ac_name(), b"a\n\x00\x1b");
 }

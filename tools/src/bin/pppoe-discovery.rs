@@ -5,37 +5,14 @@
 //! broadcasts PADIs and collects every PADO addressed to us until the timeout; it never
 //! sends a PADR, so no session is ever opened on an AC.
 //!
-//! The engine runs in "collect mode": its `pppoe-mac` filter is set to the broadcast
-//! address, which no acceptable PADO can come from (non-unicast sources are refused
-//! before that check), so every PADO that answers our PADI (right destination, unicast
-//! source, our Host-Uniq) is reported as a rejected [`engine::Offer`] and nothing but
-//! PADIs is ever queued. The frames are read again with [`wire`] for the details shown.
+//! The engine runs in list-only mode ([`Mode::ListOnly`]): every PADO that answers our
+//! PADI (right destination, unicast source, our Host-Uniq) is reported as an
+//! [`Offer`], with what it says and whether it matches `-S`/`-C`, and nothing but
+//! PADIs is ever queued.
 //!
 //! Rounds follow ppp's tool: attempt k waits `timeout * 2^(k-1)`; once a round has seen
 //! an AC that matches `-S`/`-C`, the tool stops at the end of that round (with `-Q`, at
 //! once); otherwise it sends the next PADI until the attempts are used up.
-
-extern crate alloc;
-
-#[allow(dead_code, unused_macros)]
-#[path = "../text.rs"]
-mod text;
-
-#[allow(dead_code)]
-#[path = "../wire.rs"]
-mod wire;
-
-#[allow(dead_code)]
-#[path = "../engine.rs"]
-mod engine;
-
-#[allow(dead_code)]
-#[path = "../os.rs"]
-mod os;
-
-#[allow(dead_code)]
-#[path = "../status.rs"]
-mod status;
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -43,19 +20,16 @@ use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use engine::{Config, Engine, Event, Offer};
-use os::{DiscoverySocket, OsError};
-use wire::{Code, Frame, MacAddr, TagType};
+use rp_pppoe_core::discovery;
+use rp_pppoe_core::engine::{
+    parse_host_uniq, Config, Engine, Event, Ignored, Mode, Offer, Transmit,
+};
+use rp_pppoe_core::os::{self, DiscoverySocket, OsError};
+use rp_pppoe_core::status;
+use rp_pppoe_core::text::{self, Escaped, HexBytes};
+use rp_pppoe_core::wire::{self, Code};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// The engine's log lines (see `text`) are not shown: the tool prints its own
-/// report, and `-D` dumps every frame.
-fn log_enabled(_: text::Level) -> bool {
-    false
-}
-
-fn log_line(_: text::Level, _: String) {}
 
 /// Exit codes (also in `--help`).
 mod exit {
@@ -143,21 +117,6 @@ fn positive(opt: char, value: &str, what: &str) -> Result<u64, Fatal> {
     Ok(n.clamp(1, i64::from(u32::MAX)) as u64)
 }
 
-/// A Host-Uniq hex string: an even number of hex digits, 1 to 64 bytes, "0x" allowed.
-fn parse_hex(value: &str) -> Option<Vec<u8>> {
-    let v = value
-        .strip_prefix("0x")
-        .or_else(|| value.strip_prefix("0X"))
-        .unwrap_or(value);
-    if v.is_empty() || v.len() % 2 != 0 || v.len() / 2 > 64 {
-        return None;
-    }
-    (0..v.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(v.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 fn parse_args(args: &[String]) -> Result<Command, Fatal> {
     let mut o = Options {
         ifname: "eth0".into(),
@@ -232,7 +191,7 @@ fn parse_args(args: &[String]) -> Result<Command, Fatal> {
                         return Err(usage_error("-U and -W are mutually exclusive".into()));
                     }
                     host_uniq_set = true;
-                    o.host_uniq = Some(parse_hex(&value).ok_or_else(|| {
+                    o.host_uniq = Some(parse_host_uniq(value.as_bytes()).ok_or_else(|| {
                         usage_error(format!("Invalid host-uniq argument: {value}"))
                     })?);
                 }
@@ -246,84 +205,32 @@ fn parse_args(args: &[String]) -> Result<Command, Fatal> {
     Ok(Command::Run(o))
 }
 
-/// One access concentrator that answered.
-#[derive(Debug)]
-struct Ac {
-    mac: MacAddr,
-    name: Vec<u8>,
-    services: Vec<Vec<u8>>,
-    cookie: Option<Vec<u8>>,
-    relay: Option<Vec<u8>>,
-    /// A 2-byte PPP-Max-Payload tag's value, whatever it is (as ppp's tool shows it).
-    max_payload: Option<u16>,
-}
+/// One access concentrator that answered: an offer from the engine.
+struct Ac(Offer);
 
 impl Ac {
-    /// From a PADO the engine reported as an offer (so its tag list is valid). Errors are
-    /// the reason it does not count as an answering AC.
-    fn from_pado(frame: &[u8], offer: &Offer) -> Result<Ac, String> {
-        let frame = Frame::new_checked(frame).map_err(|e| e.to_string())?;
-        let mut ac = Ac {
-            mac: offer.ac_mac,
-            name: Vec::new(),
-            services: Vec::new(),
-            cookie: None,
-            relay: None,
-            max_payload: None,
-        };
-        let mut name = None;
-        let mut errors = Vec::new();
-        for tag in frame.tags().flatten() {
-            match tag.ty {
-                TagType::AC_NAME => {
-                    name.get_or_insert(tag.value);
-                }
-                TagType::SERVICE_NAME => ac.services.push(tag.value.to_vec()),
-                TagType::AC_COOKIE => {
-                    ac.cookie.get_or_insert_with(|| tag.value.to_vec());
-                }
-                TagType::RELAY_SESSION_ID => {
-                    ac.relay.get_or_insert_with(|| tag.value.to_vec());
-                }
-                TagType::PPP_MAX_PAYLOAD => {
-                    if let (None, &[hi, lo]) = (ac.max_payload, tag.value) {
-                        ac.max_payload = Some(u16::from_be_bytes([hi, lo]));
-                    }
-                }
-                ty if ty.is_error() => {
-                    errors.push(format!("PADO: {ty}: {}", printable(tag.value)));
-                }
-                _ => {}
+    /// An offer that lists an AC; the error is why it does not count as an
+    /// answering one (no AC-Name or Service-Name, or an error tag).
+    fn from_offer(offer: Offer) -> Result<Ac, String> {
+        match offer.refused {
+            Some(Ignored::ErrorTag(code, ty)) => {
+                let text = offer.error().map_or(&[][..], |t| t.value);
+                Err(format!("{code}: {ty}: {}", printable(text)))
             }
+            Some(reason @ (Ignored::NoAcName | Ignored::NoServiceName)) => Err(reason.to_string()),
+            _ => Ok(Ac(offer)),
         }
-        if !errors.is_empty() {
-            return Err(errors.join("; "));
-        }
-        ac.name = name
-            .ok_or("Ignoring PADO packet with no AC-Name tag")?
-            .to_vec();
-        if ac.services.is_empty() {
-            return Err("Ignoring PADO packet with no Service-Name tag".into());
-        }
-        Ok(ac)
-    }
-
-    /// Whether it matches `-S` and `-C`.
-    fn matches(&self, o: &Options) -> bool {
-        o.ac_name.as_ref().is_none_or(|want| *want == self.name)
-            && o.service
-                .as_ref()
-                .is_none_or(|want| self.services.contains(want))
     }
 
     /// The text block of ppp's tool.
     fn text(&self) -> String {
+        let o = &self.0;
         let mut out = String::new();
-        let _ = writeln!(out, "Access-Concentrator: {}", printable(&self.name));
-        for service in self.services.iter().filter(|s| !s.is_empty()) {
+        let _ = writeln!(out, "Access-Concentrator: {}", printable(o.ac_name()));
+        for service in o.service_names().filter(|s| !s.is_empty()) {
             let _ = writeln!(out, "Service-Name: {}", printable(service));
         }
-        for (label, value) in [("Cookie", &self.cookie), ("Relay-ID", &self.relay)] {
+        for (label, value) in [("Cookie", o.cookie()), ("Relay-ID", o.relay_session_id())] {
             if let Some(value) = value {
                 out.push_str(label);
                 out.push(':');
@@ -336,10 +243,10 @@ impl Ac {
                 out.push('\n');
             }
         }
-        if let Some(mp) = self.max_payload {
+        if let Some(mp) = o.max_payload() {
             let _ = writeln!(out, "Max-Payload: {mp}");
         }
-        let m = self.mac.0;
+        let m = o.ac_mac.0;
         let _ = writeln!(
             out,
             "AC-Ethernet-Address: {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
@@ -350,43 +257,32 @@ impl Ac {
     }
 
     fn json(&self) -> String {
-        let services: Vec<String> = self.services.iter().map(|s| json_string(s)).collect();
-        let hex = |v: &Option<Vec<u8>>| match v {
-            Some(v) => {
-                let mut s = String::from("\"");
-                for b in v {
-                    let _ = write!(s, "{b:02x}");
-                }
-                s.push('"');
-                s
-            }
+        let o = &self.0;
+        let services: Vec<String> = o.service_names().map(json_string).collect();
+        let hex = |v: Option<&[u8]>| match v {
+            Some(v) => format!("\"{}\"", text::text(&HexBytes(v))),
             None => "null".into(),
         };
         format!(
             "{{\"ac_name\":{},\"ac_mac\":\"{}\",\"service_names\":[{}],\"cookie\":{},\"cookie_hex\":{},\"relay_session_id\":{},\"max_payload\":{}}}",
-            json_string(&self.name),
-            self.mac,
+            json_string(o.ac_name()),
+            o.ac_mac,
             services.join(","),
-            self.cookie.is_some(),
-            hex(&self.cookie),
-            hex(&self.relay),
-            self.max_payload
+            o.cookie().is_some(),
+            hex(o.cookie()),
+            hex(o.relay_session_id()),
+            o.max_payload()
                 .map_or_else(|| "null".to_string(), |v| v.to_string()),
         )
     }
 }
 
-/// Text from the wire for a terminal: lossy UTF-8, control characters as `\xNN`.
+/// Text from the wire for a terminal (whole: a tag is at most 1500 bytes).
 fn printable(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for c in String::from_utf8_lossy(bytes).chars() {
-        if c.is_control() {
-            let _ = write!(out, "\\x{:02x}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    text::text(&Escaped {
+        max: usize::MAX,
+        ..Escaped::text(bytes)
+    })
 }
 
 /// A JSON string literal for bytes from the wire (lossy UTF-8, escaped as in
@@ -452,130 +348,191 @@ fn run(o: &Options) -> Result<u8, Fatal> {
     }
     let config = Config {
         our_mac: sock.info.mac,
-        service_name: o.service.clone().unwrap_or_default(),
+        service_name: Some(o.service.clone().unwrap_or_default()),
+        service_filter: o.service.clone(),
+        ac_name: o.ac_name.clone(),
         host_uniq: o.host_uniq.clone(),
-        // Collect mode (see the module documentation): no PADO can come from here.
-        ac_mac: Some(MacAddr::BROADCAST),
         padi_timeout: Duration::from_secs(o.timeout),
         padi_attempts: o.attempts,
+        mode: Mode::ListOnly,
         ..Config::default()
     };
     let mut engine = Engine::new(config, os::now());
-    let mut buf = [0u8; wire::MAX_FRAME];
-    let mut acs: Vec<Ac> = Vec::new();
-    let mut matched = false;
-    let mut padis = 0u32;
+    let mut lister = Lister {
+        o,
+        debug,
+        acs: Vec::new(),
+        unlisted: 0,
+        matched: false,
+        padis: 0,
+        out: Ok(()),
+    };
     let sys = |e: OsError| Fatal(format!("interface {}: {e}", o.ifname), exit::SYSTEM);
-    'discovery: loop {
-        while let Some(frame) = engine.poll_transmit() {
-            let code = Frame::new_checked(&frame[..]).map(|f| f.code());
-            if code != Ok(Code::PADI) {
-                // Cannot happen in collect mode; never send anything but a PADI.
-                debug.line(&format!("NOT SENT (not a PADI) {}", wire::dump(&frame)));
-                continue;
-            }
-            if matched {
-                // A matching AC answered in the round that just ended.
-                break 'discovery;
-            }
-            padis += 1;
-            debug.line(&format!("SENT {}", wire::dump(&frame)));
-            sock.send(&frame).map_err(sys)?;
-        }
-        if padis == 0 {
-            return Err(usage_error(
-                "cannot build a PADI: the Service-Name or Host-Uniq is too long".into(),
-            ));
-        }
-        if engine.is_done() {
-            break;
-        }
-        let now = os::now();
-        let wait = engine
-            .poll_timeout()
-            .map_or(Duration::ZERO, |d| d.saturating_sub(now));
-        let Some(n) = sock.recv(&mut buf, wait).map_err(sys)? else {
-            engine.handle_timeout(os::now());
-            continue;
-        };
-        let frame = buf.get(..n).unwrap_or(&[]);
-        debug.line(&format!("RCVD {}", wire::dump(frame)));
-        engine.handle_frame(os::now(), frame);
-        let mut offer = None;
-        while let Some(event) = engine.poll_event() {
-            match event {
-                Event::Offer(o) => offer = Some(o),
-                other => debug.line(&format!("unexpected engine event {other:?}")),
-            }
-        }
-        let Some(offer) = offer else {
-            if let Some(reason) = engine.last_ignored() {
-                debug.line(&format!("  ignored: {reason}"));
-            }
-            continue;
-        };
-        let ac = match Ac::from_pado(frame, &offer) {
-            Ok(ac) => ac,
-            Err(reason) => {
-                debug.line(&format!("  ignored: {reason}"));
-                if !o.quiet {
-                    eprintln!("{reason}");
-                }
-                continue;
-            }
-        };
-        if acs.iter().any(|a| a.mac == ac.mac && a.name == ac.name) {
-            debug.line("  (this AC was already listed)");
-            continue;
-        }
-        let hit = ac.matches(o);
-        if !o.quiet && !o.json {
-            print!("{}", ac.text());
-        }
-        acs.push(ac);
-        if hit {
-            matched = true;
-            if o.quiet {
-                break;
-            }
-        }
+    discovery::drive(&sock, &mut engine, &mut lister).map_err(sys)?;
+    lister.out?;
+    if lister.padis == 0 {
+        return Err(usage_error(
+            "cannot build a PADI: the Service-Name or Host-Uniq is too long".into(),
+        ));
     }
-    if !matched && !o.quiet {
+    if lister.unlisted > 0 && !o.quiet {
+        eprintln!(
+            "{} more answers from other access concentrators not listed (at most {MAX_LISTED})",
+            lister.unlisted
+        );
+    }
+    if !lister.matched && !o.quiet {
         eprintln!("Timeout waiting for PADO packets");
     }
     if o.json && !o.quiet {
-        let list: Vec<String> = acs.iter().map(Ac::json).collect();
-        println!(
-            "{{\"interface\":{},\"access_concentrators\":[{}]}}",
+        let list: Vec<String> = lister.acs.iter().map(Ac::json).collect();
+        write_out(&format!(
+            "{{\"interface\":{},\"access_concentrators\":[{}]}}\n",
             json_string(o.ifname.as_bytes()),
             list.join(",")
-        );
+        ))?;
     }
-    let _ = std::io::stdout().flush();
-    Ok(if acs.is_empty() {
+    Ok(if lister.acs.is_empty() {
         exit::NONE
     } else {
         exit::FOUND
     })
 }
 
+/// Most access concentrators listed (and kept for `--json`): a flood of
+/// PADOs from random MACs cannot grow the tool without bound.
+const MAX_LISTED: usize = 64;
+
+/// The tool's discovery driver: lists the offers the engine reports.
+struct Lister<'a> {
+    o: &'a Options,
+    debug: Debug,
+    /// The ACs listed so far (at most [`MAX_LISTED`]).
+    acs: Vec<Ac>,
+    /// Answers from ACs not listed because the list was full.
+    unlisted: usize,
+    /// An AC matching `-S`/`-C` answered.
+    matched: bool,
+    padis: u32,
+    /// A write to stdout failed: discovery ends, and so does the tool.
+    out: Result<(), Fatal>,
+}
+
+impl Lister<'_> {
+    /// Lists one offer; `false` ends discovery.
+    fn offer(&mut self, offer: Offer) -> bool {
+        let ac = match Ac::from_offer(offer) {
+            Ok(ac) => ac,
+            Err(reason) => {
+                self.debug.line(&format!("  ignored: {reason}"));
+                if !self.o.quiet {
+                    eprintln!("{reason}");
+                }
+                return true;
+            }
+        };
+        // Linear in the (bounded) list.
+        if self
+            .acs
+            .iter()
+            .any(|a| a.0.ac_mac == ac.0.ac_mac && a.0.ac_name() == ac.0.ac_name())
+        {
+            self.debug.line("  (this AC was already listed)");
+            return true;
+        }
+        if self.acs.len() == MAX_LISTED {
+            self.debug.line("  (not listed: the list is full)");
+            self.unlisted += 1;
+            return true;
+        }
+        let hit = ac.0.accepted;
+        if !self.o.quiet && !self.o.json {
+            self.out = write_out(&ac.text());
+        }
+        self.acs.push(ac);
+        self.matched |= hit;
+        self.out.is_ok() && !(hit && self.o.quiet)
+    }
+}
+
+impl discovery::Driver for Lister<'_> {
+    type Output = ();
+
+    fn sending(&mut self, t: &Transmit) -> bool {
+        if t.code != Code::PADI {
+            // List-only mode sends nothing else; never send anything but a PADI.
+            self.debug
+                .line(&format!("NOT SENT (not a PADI) {}", wire::dump(&t.frame)));
+            return false;
+        }
+        if self.matched {
+            // A matching AC answered in the round that just ended.
+            return false;
+        }
+        self.padis += 1;
+        self.debug.line(&format!("SENT {}", wire::dump(&t.frame)));
+        true
+    }
+
+    fn received(&mut self, frame: &[u8]) {
+        self.debug.line(&format!("RCVD {}", wire::dump(frame)));
+    }
+
+    fn ignored(&mut self, reason: Ignored) {
+        self.debug.line(&format!("  ignored: {reason}"));
+    }
+
+    fn event(&mut self, event: Event) -> Option<()> {
+        match event {
+            Event::Offer(offer) => (!self.offer(offer)).then_some(()),
+            Event::Listed | Event::Failed(_) => Some(()),
+            // The offer says the same.
+            Event::Refused(_) => None,
+            other => {
+                self.debug
+                    .line(&format!("unexpected engine event {other:?}"));
+                None
+            }
+        }
+    }
+
+    fn stopped(&mut self) {}
+}
+
+/// Writes to stdout. A failure (a closed pipe: `pppoe-discovery | head`)
+/// ends the tool quietly with exit status 5, instead of a panic.
+fn write_out(text: &str) -> Result<(), Fatal> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| {
+            let quiet = e.kind() == std::io::ErrorKind::BrokenPipe;
+            Fatal(
+                if quiet {
+                    String::new()
+                } else {
+                    format!("stdout: {e}")
+                },
+                exit::SYSTEM,
+            )
+        })
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = parse_args(&args).and_then(|command| match command {
-        Command::Help => {
-            print!("{USAGE}");
-            Ok(exit::FOUND)
-        }
+        Command::Help => write_out(USAGE).map(|()| exit::FOUND),
         Command::Version => {
-            println!("pppoe-discovery from rp-pppoe {VERSION}");
-            Ok(exit::FOUND)
+            write_out(&format!("pppoe-discovery from rp-pppoe {VERSION}\n")).map(|()| exit::FOUND)
         }
         Command::Run(o) => run(&o),
     });
     match result {
         Ok(code) => ExitCode::from(code),
         Err(Fatal(msg, code)) => {
-            eprintln!("pppoe-discovery: {msg}");
+            if !msg.is_empty() {
+                eprintln!("pppoe-discovery: {msg}");
+            }
             ExitCode::from(code)
         }
     }

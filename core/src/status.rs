@@ -7,15 +7,15 @@
 //! `pid` and `interface`, plus the fields of its state (README, "Status file").
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
-use crate::engine::Offer;
-use crate::text::{self, push, Hex4};
+use crate::engine::{Offer, Refusal};
+use crate::push;
+use crate::text::Hex4;
 use crate::wire::MacAddr;
 
 /// Who or what ended a session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum EndedBy {
+pub enum EndedBy {
     /// This side: pppd was asked to stop, or gave up (e.g. idle, LCP failure).
     Us,
     /// The access concentrator sent a PADT.
@@ -37,9 +37,10 @@ impl EndedBy {
     }
 }
 
-/// One stage of the connection.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum State {
+/// One stage of the connection, with what its document shows (borrowed:
+/// the caller keeps the offers and the session).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State<'a> {
     Discovering {
         attempt: u32,
         attempts: u32,
@@ -48,37 +49,41 @@ pub(crate) enum State {
         attempts: u32,
     },
     ServerFound {
-        chosen: Offer,
-        offers: Vec<Offer>,
+        chosen: &'a Offer,
+        offers: &'a [Offer],
     },
     Session {
         session_id: u16,
         ac_mac: MacAddr,
-        ac_name: Vec<u8>,
+        ac_name: &'a [u8],
     },
+    /// Discovery failed and the last answer was an access concentrator's
+    /// error tag (a wrong Service-Name, an AC that is full, ...).
+    Refused(&'a Refusal),
     Authenticating,
     AuthFailed {
         exit_code: i32,
     },
     Up {
-        ifname: String,
+        ifname: &'a str,
         local: [u8; 4],
         remote: [u8; 4],
     },
     Down {
-        reason: String,
+        reason: &'static str,
         exit_code: i32,
         ended_by: EndedBy,
     },
 }
 
-impl State {
-    pub(crate) fn name(&self) -> &'static str {
+impl State<'_> {
+    pub fn name(&self) -> &'static str {
         match self {
             State::Discovering { .. } => "discovering",
             State::NoServer { .. } => "no-server",
             State::ServerFound { .. } => "server-found",
             State::Session { .. } => "session",
+            State::Refused(_) => "refused",
             State::Authenticating => "authenticating",
             State::AuthFailed { .. } => "auth-failed",
             State::Up { .. } => "up",
@@ -89,7 +94,7 @@ impl State {
 
 /// Appends `bytes` as a JSON string: valid UTF-8 is kept, invalid bytes
 /// become U+FFFD, and `"`, `\` and control characters are escaped.
-pub(crate) fn json_str(out: &mut String, bytes: &[u8]) {
+pub fn json_str(out: &mut String, bytes: &[u8]) {
     out.push('"');
     for c in String::from_utf8_lossy(bytes).chars() {
         match c {
@@ -115,16 +120,16 @@ fn field_str(out: &mut String, key: &str, bytes: &[u8]) {
 
 fn offer_json(out: &mut String, o: &Offer) {
     out.push_str("{\"ac_name\":");
-    json_str(out, &o.ac_name);
+    json_str(out, o.ac_name());
     push!(out; ",\"ac_mac\":\"", o.ac_mac, "\",\"service_names\":[");
-    for (i, s) in o.service_names.iter().enumerate() {
+    for (i, s) in o.service_names().enumerate() {
         if i > 0 {
             out.push(',');
         }
         json_str(out, s);
     }
-    push!(out; "],\"cookie\":", o.cookie, ",\"accepted\":", o.accepted);
-    if let Some(mp) = o.max_payload {
+    push!(out; "],\"cookie\":", o.cookie().is_some(), ",\"accepted\":", o.accepted);
+    if let Some(mp) = o.usable_max_payload() {
         push!(out; ",\"ppp_max_payload\":", mp);
     }
     out.push('}');
@@ -135,7 +140,7 @@ fn ip(out: &mut String, a: [u8; 4]) {
 }
 
 /// The document for `state` at `time_ms` (Unix milliseconds), one line + `\n`.
-pub(crate) fn render(state: &State, time_ms: u64, pid: i32, interface: &str) -> String {
+pub fn render(state: &State, time_ms: u64, pid: i32, interface: &str) -> String {
     let ms = time_ms % 1000;
     let pad = if ms < 10 {
         "00"
@@ -144,7 +149,7 @@ pub(crate) fn render(state: &State, time_ms: u64, pid: i32, interface: &str) -> 
     } else {
         ""
     };
-    let mut out = text::cat!(
+    let mut out = crate::cat!(
         "{\"state\":\"",
         state.name(),
         "\",\"time\":",
@@ -164,12 +169,12 @@ pub(crate) fn render(state: &State, time_ms: u64, pid: i32, interface: &str) -> 
             push!(&mut out; ",\"attempts\":", attempts);
         }
         State::ServerFound { chosen, offers } => {
-            field_str(&mut out, "ac_name", &chosen.ac_name);
+            field_str(&mut out, "ac_name", chosen.ac_name());
             push!(&mut out; ",\"ac_mac\":\"", chosen.ac_mac, '"');
             field_str(
                 &mut out,
                 "service_name",
-                chosen.service_names.first().map_or(&[][..], |s| s),
+                chosen.service_names().next().unwrap_or_default(),
             );
             out.push_str(",\"offers\":[");
             for (i, o) in offers.iter().enumerate() {
@@ -187,6 +192,12 @@ pub(crate) fn render(state: &State, time_ms: u64, pid: i32, interface: &str) -> 
         } => {
             push!(&mut out; ",\"session_id\":", session_id, ",\"ac_mac\":\"", ac_mac, '"');
             field_str(&mut out, "ac_name", ac_name);
+        }
+        State::Refused(r) => {
+            push!(&mut out; ",\"stage\":\"", r.code, '"');
+            field_str(&mut out, "ac_name", &r.ac_name);
+            push!(&mut out; ",\"ac_mac\":\"", r.ac_mac, "\",\"error\":\"", r.tag, '"');
+            field_str(&mut out, "message", &r.text);
         }
         State::Authenticating => {}
         State::AuthFailed { exit_code } => {
@@ -220,7 +231,7 @@ pub(crate) fn render(state: &State, time_ms: u64, pid: i32, interface: &str) -> 
 }
 
 /// pppd's exit codes as the words the `down` state gives as its reason.
-pub(crate) fn exit_reason(code: i32) -> &'static str {
+pub fn exit_reason(code: i32) -> &'static str {
     match code {
         0 => "ok",
         1 => "fatal error",
@@ -251,18 +262,21 @@ pub(crate) fn exit_reason(code: i32) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec;
+    use crate::wire::TagType;
 
     const MAC: MacAddr = MacAddr([0x02, 0, 0, 0, 0, 0x01]);
 
     fn offer(name: &[u8], accepted: bool) -> Offer {
         Offer {
             ac_mac: MAC,
-            ac_name: name.to_vec(),
-            service_names: vec![b"".to_vec(), b"svc".to_vec()],
-            cookie: true,
-            max_payload: None,
+            tags: crate::testing::tag_list(&[
+                (TagType::AC_NAME, name),
+                (TagType::SERVICE_NAME, b""),
+                (TagType::SERVICE_NAME, b"svc"),
+                (TagType::AC_COOKIE, b"c"),
+            ]),
             accepted,
+            refused: None,
         }
     }
 
@@ -286,8 +300,8 @@ mod tests {
     #[test]
     fn server_found_lists_offers() {
         let st = State::ServerFound {
-            chosen: offer(b"ac-two", true),
-            offers: vec![offer(b"ac-one", false), offer(b"ac-two", true)],
+            chosen: &offer(b"ac-two", true),
+            offers: &[offer(b"ac-one", false), offer(b"ac-two", true)],
         };
         let s = render(&st, 5, 1, "eth0");
         assert_eq!(
@@ -312,7 +326,7 @@ mod tests {
             &State::Session {
                 session_id: 7,
                 ac_mac: MAC,
-                ac_name: b"\"}{\x00".to_vec(),
+                ac_name: b"\"}{\x00",
             },
             0,
             1,
@@ -322,10 +336,27 @@ mod tests {
     }
 
     #[test]
+    fn refused() {
+        let r = Refusal {
+            code: crate::wire::Code::PADS,
+            ac_mac: MAC,
+            ac_name: b"isp-ac".to_vec(),
+            tag: crate::wire::TagType::SERVICE_NAME_ERROR,
+            text: b"no such \"service\"".to_vec(),
+        };
+        assert_eq!(
+            render(&State::Refused(&r), 1_763_700_000_120, 812, "eth0"),
+            "{\"state\":\"refused\",\"time\":1763700000.120,\"pid\":812,\"interface\":\"eth0\",\
+\"stage\":\"PADS\",\"ac_name\":\"isp-ac\",\"ac_mac\":\"02:00:00:00:00:01\",\
+\"error\":\"Service-Name-Error\",\"message\":\"no such \\\"service\\\"\"}\n"
+        );
+    }
+
+    #[test]
     fn up_and_down() {
         let up = render(
             &State::Up {
-                ifname: "ppp0".into(),
+                ifname: "ppp0",
                 local: [10, 0, 0, 2],
                 remote: [10, 0, 0, 1],
             },
@@ -336,7 +367,7 @@ mod tests {
         assert!(up.ends_with(",\"ppp_interface\":\"ppp0\",\"local_address\":\"10.0.0.2\",\"remote_address\":\"10.0.0.1\"}\n"));
         let down = render(
             &State::Down {
-                reason: exit_reason(16).into(),
+                reason: exit_reason(16),
                 exit_code: 16,
                 ended_by: EndedBy::AcPadt,
             },

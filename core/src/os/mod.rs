@@ -1,0 +1,268 @@
+//! OS layer: the AF_PACKET discovery socket ([`packet`]), the AF_PPPOX
+//! session socket ([`pppox`]), files ([`fs`]), the allocator ([`malloc`]),
+//! interface queries, processes and the clocks, over `libc`.
+//!
+//! No pppd here: errors are returned as [`OsError`] values (the failed step
+//! and `errno`) and the caller decides what to log. The plugin is `no_std`
+//! (see README, Design notes), which is why this module uses `libc` directly
+//! rather than `nix`.
+
+mod fs;
+mod malloc;
+mod packet;
+mod pppox;
+
+pub use fs::{read_all, read_file, try_lock, write_at_start, write_file_atomic, Dir};
+pub use malloc::Malloc;
+pub use packet::{discovery_filter, DiscoverySocket};
+pub use pppox::{is_no_kernel_support, pppox_connect, pppox_socket};
+
+use core::ffi::c_int;
+use core::mem;
+use core::time::Duration;
+
+use alloc::string::String;
+
+use crate::text::Put;
+use crate::wire::MacAddr;
+use crate::{display_via_put, push};
+
+/// `ARPHRD_ETHER`.
+pub const ARPHRD_ETHER: u16 = 1;
+/// Linux interface names are at most 15 bytes plus the NUL.
+pub const IFNAMSIZ: usize = 16;
+
+/// A failed system call: which step, and `errno`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OsError {
+    pub what: &'static str,
+    pub errno: i32,
+}
+
+impl OsError {
+    fn last(what: &'static str) -> OsError {
+        OsError {
+            what,
+            errno: errno(),
+        }
+    }
+}
+
+impl Put for OsError {
+    fn put(&self, out: &mut String) {
+        push!(out; self.what, ": ", Errno(self.errno));
+    }
+}
+
+/// Displays an errno value as `strerror` text.
+pub struct Errno(pub i32);
+
+impl Put for Errno {
+    fn put(&self, out: &mut String) {
+        let mut buf = [0u8; 128];
+        // SAFETY: buf is a valid writable buffer of the given length; the XSI
+        // strerror_r writes a NUL-terminated string into it or fails.
+        let rc = unsafe { libc::strerror_r(self.0, buf.as_mut_ptr().cast(), buf.len()) };
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        match (rc, core::str::from_utf8(&buf[..end])) {
+            (0, Ok(s)) if !s.is_empty() => out.push_str(s),
+            _ => push!(out; "error ", self.0),
+        }
+    }
+}
+
+display_via_put!(OsError, Errno);
+crate::by_value!(OsError, Errno);
+
+fn errno() -> i32 {
+    // SAFETY: __errno_location returns the calling thread's errno slot.
+    unsafe { *libc::__errno_location() }
+}
+
+/// Monotonic time since an arbitrary origin (CLOCK_MONOTONIC).
+pub fn now() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: ts is a valid timespec to write to.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// The process id (the default Host-Uniq).
+pub fn pid() -> i32 {
+    // SAFETY: getpid has no preconditions.
+    unsafe { libc::getpid() }
+}
+
+/// An owned file descriptor, closed on drop.
+#[derive(Debug)]
+pub struct Fd(c_int);
+
+impl Fd {
+    pub fn raw(&self) -> c_int {
+        self.0
+    }
+}
+
+impl Drop for Fd {
+    fn drop(&mut self) {
+        // SAFETY: we own this descriptor; closing it once is correct.
+        unsafe { libc::close(self.0) };
+    }
+}
+
+fn socket(domain: c_int, ty: c_int, proto: c_int, what: &'static str) -> Result<Fd, OsError> {
+    // SAFETY: plain socket(2) call with integer arguments.
+    let fd = unsafe { libc::socket(domain, ty | libc::SOCK_CLOEXEC, proto) };
+    if fd < 0 {
+        Err(OsError::last(what))
+    } else {
+        Ok(Fd(fd))
+    }
+}
+
+/// Interface name as a NUL-padded `ifr_name`; `None` if empty or too long.
+pub fn ifname_bytes(name: &str) -> Option<[libc::c_char; IFNAMSIZ]> {
+    let b = name.as_bytes();
+    if b.is_empty() || b.len() >= IFNAMSIZ || b.contains(&0) || b.contains(&b'/') {
+        return None;
+    }
+    let mut out = [0 as libc::c_char; IFNAMSIZ];
+    for (o, &c) in out.iter_mut().zip(b) {
+        *o = c as libc::c_char;
+    }
+    Some(out)
+}
+
+fn ifreq(name: &[libc::c_char; IFNAMSIZ]) -> libc::ifreq {
+    // SAFETY: ifreq is plain old data; all-zero is a valid value.
+    let mut r: libc::ifreq = unsafe { mem::zeroed() };
+    r.ifr_name = *name;
+    r
+}
+
+fn ioctl_ifreq(
+    fd: &Fd,
+    req: libc::c_ulong,
+    r: &mut libc::ifreq,
+    what: &'static str,
+) -> Result<(), OsError> {
+    // SAFETY: `req` is one of the SIOCGIF* requests, which read ifr_name and
+    // write into the ifreq union; r is a valid, writable ifreq.
+    let rc = unsafe { libc::ioctl(fd.raw(), req as _, r as *mut libc::ifreq) };
+    if rc < 0 {
+        Err(OsError::last(what))
+    } else {
+        Ok(())
+    }
+}
+
+/// What the plugin needs to know about an interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IfInfo {
+    pub index: c_int,
+    pub hwtype: u16,
+    pub mac: MacAddr,
+    pub mtu: c_int,
+}
+
+/// Queries an interface without side effects (a datagram socket and three
+/// SIOCGIF* ioctls). Used by the device-name hook and before discovery.
+pub fn if_info(name: &str) -> Result<IfInfo, OsError> {
+    let n = ifname_bytes(name).ok_or(OsError {
+        what: "interface name",
+        errno: libc::EINVAL,
+    })?;
+    let fd = socket(libc::AF_INET, libc::SOCK_DGRAM, 0, "socket(AF_INET)")
+        .or_else(|_| socket(libc::AF_UNIX, libc::SOCK_DGRAM, 0, "socket(AF_UNIX)"))?;
+    let mut r = ifreq(&n);
+    ioctl_ifreq(&fd, libc::SIOCGIFINDEX, &mut r, "SIOCGIFINDEX")?;
+    // SAFETY: SIOCGIFINDEX filled the ifru_ifindex member.
+    let index = unsafe { r.ifr_ifru.ifru_ifindex };
+    let mut r = ifreq(&n);
+    ioctl_ifreq(&fd, libc::SIOCGIFHWADDR, &mut r, "SIOCGIFHWADDR")?;
+    // SAFETY: SIOCGIFHWADDR filled the ifru_hwaddr member.
+    let hw = unsafe { r.ifr_ifru.ifru_hwaddr };
+    let mut mac = [0u8; 6];
+    for (m, &c) in mac.iter_mut().zip(hw.sa_data.iter()) {
+        *m = c as u8;
+    }
+    let mut r = ifreq(&n);
+    ioctl_ifreq(&fd, libc::SIOCGIFMTU, &mut r, "SIOCGIFMTU")?;
+    // SAFETY: SIOCGIFMTU filled the ifru_mtu member.
+    let mtu = unsafe { r.ifr_ifru.ifru_mtu };
+    Ok(IfInfo {
+        index,
+        hwtype: hw.sa_family,
+        mac: MacAddr(mac),
+        mtu,
+    })
+}
+
+/// Closes a raw descriptor that is not owned by an [`Fd`] (used in forked
+/// script children, where the parent's state must not be dropped).
+pub fn close_raw(fd: c_int) {
+    if fd >= 0 {
+        // SAFETY: closing an fd number has no memory-safety preconditions.
+        unsafe { libc::close(fd) };
+    }
+}
+
+/// Terminates the process with `code` (after an option error, as pppd itself does).
+pub fn exit(code: c_int) -> ! {
+    // SAFETY: exit(3) has no preconditions; pppd's atexit state is its own.
+    unsafe { libc::exit(code) }
+}
+
+/// Sleeps for `d` (a signal may cut it short).
+pub fn sleep(d: Duration) {
+    let ts = libc::timespec {
+        tv_sec: d.as_secs() as libc::time_t,
+        tv_nsec: d.subsec_nanos() as libc::c_long,
+    };
+    // SAFETY: ts is a valid timespec; the remaining time is not wanted.
+    unsafe { libc::nanosleep(&ts, core::ptr::null_mut()) };
+}
+
+/// Wall-clock time in Unix milliseconds (for the status file).
+pub fn unix_millis() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: ts is a valid timespec to write to.
+    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
+    (ts.tv_sec as u64)
+        .saturating_mul(1000)
+        .saturating_add(ts.tv_nsec as u64 / 1_000_000)
+}
+
+/// The local and peer IPv4 addresses of a point-to-point interface (ppp0).
+pub fn if_addresses(name: &str) -> Result<([u8; 4], [u8; 4]), OsError> {
+    let n = ifname_bytes(name).ok_or(OsError {
+        what: "interface name",
+        errno: libc::EINVAL,
+    })?;
+    let fd = socket(libc::AF_INET, libc::SOCK_DGRAM, 0, "socket(AF_INET)")?;
+    let get = |req, what| -> Result<[u8; 4], OsError> {
+        let mut r = ifreq(&n);
+        ioctl_ifreq(&fd, req, &mut r, what)?;
+        // SAFETY: SIOCGIFADDR/SIOCGIFDSTADDR fill ifru_addr with a sockaddr_in.
+        let sa = unsafe { r.ifr_ifru.ifru_addr };
+        let mut a = [0u8; 4];
+        // sockaddr_in: family (2 bytes), port (2), address (4).
+        for (o, &c) in a.iter_mut().zip(sa.sa_data.iter().skip(2)) {
+            *o = c as u8;
+        }
+        Ok(a)
+    };
+    Ok((
+        get(libc::SIOCGIFADDR, "SIOCGIFADDR")?,
+        get(libc::SIOCGIFDSTADDR, "SIOCGIFDSTADDR")?,
+    ))
+}
+
+#[cfg(test)]
+mod tests;

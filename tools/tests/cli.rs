@@ -1,0 +1,44 @@
+//! pppoe-discovery's command line where no network is needed (no root).
+
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::process::{Command, Stdio};
+
+const TOOL: &str = env!("CARGO_BIN_EXE_pppoe-discovery");
+
+/// A pipe whose reading end is already closed: writing to it fails with
+/// EPIPE (SIGPIPE is ignored in Rust programs), as in
+/// `(sleep .3; pppoe-discovery -h) | true`.
+fn closed_pipe() -> OwnedFd {
+    let mut fds = [0; 2];
+    // SAFETY: fds is a valid array of two ints for pipe(2) to fill.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: both descriptors were just created and are owned here.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(read);
+    write
+}
+
+#[test]
+fn a_closed_stdout_ends_the_tool_quietly() {
+    for args in [&["-h"][..], &["-V"], &["--help"]] {
+        let out = Command::new(TOOL)
+            .args(args)
+            .stdout(Stdio::from(closed_pipe()))
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        // Not an abort (134) from a panicking print!: exit 5, nothing said.
+        assert_eq!(out.status.code(), Some(5), "{args:?}: {:?}", out.status);
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
+}
+
+#[test]
+fn usage_and_bad_arguments() {
+    let out = Command::new(TOOL).arg("-h").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Usage: pppoe-discovery"));
+    let out = Command::new(TOOL).args(["-W", "0xzz"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Invalid host-uniq argument: 0xzz"));
+}
