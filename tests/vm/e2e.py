@@ -315,9 +315,6 @@ def setup(runs: list[Run], has_ours: bool) -> None:
     need_packages(pk)
     if has_ours:
         artifacts.build_deps()
-        for g in gs:
-            if not os.environ.get(g.plugin_env):
-                artifacts.toolchains(g)
     cache.prune()
 
 

@@ -13,10 +13,11 @@ Fields:
     libdirs       where the userland keeps its libraries (to resolve NEEDED entries)
     libc          the client side's C library: glibc (Debian's pppd) or musl/uclibc
     client_pppd   "debian" (Debian's pppd), or "musl"/"uclibc": pppd built at test time from
-                  Debian's ppp source against that libc, beside Debian's (AC side: Debian's)
-    plugin        which build of our plugin: "x86_64-gnu" (cargo, the host's target),
-                  "cross:<rust triple>" (scripts/cross-build), "musl:<rust triple>",
-                  "uclibc:<rust triple>"
+                  Debian's ppp source with scripts/sysroot's C library, beside Debian's (the AC
+                  side stays Debian's)
+    plugin        which build of our plugin: "x86_64-gnu" (cargo, the host's target) or
+                  "cross:<rust triple>" (scripts/cross-build, i.e. scripts/release --layout cross,
+                  which builds and checks glibc, musl and uClibc targets alike)
     plugin_env    environment variable that names a prebuilt .so instead (E2E_PLUGIN_SO_...)
     c_plugin      the C plugin run side by side with ours: "debian" (Debian's pppoe.so of the guest's
                   ppp package), "ppp-source" (rp-pppoe's pppoe.so built from the same Debian ppp
@@ -128,7 +129,7 @@ GUESTS: dict[str, Guest] = {g.name: g for g in [
         name="musl-2.4.9", pppd="2.4.9", release="bookworm", arch="amd64",
         qemu=("qemu-system-x86_64",) + X86_ARGS, qemu_pkg="qemu-system-x86", console="ttyS0",
         kernel=DebianKernel("amd64", X86_MODULES), libdirs=X86_LIBDIRS,
-        plugin="musl:x86_64-unknown-linux-musl", plugin_env="E2E_PLUGIN_SO_MUSL", c_plugin="ppp-source",
+        plugin="cross:x86_64-unknown-linux-musl", plugin_env="E2E_PLUGIN_SO_MUSL", c_plugin="ppp-source",
         scenarios="musl-pap", libc="musl", client_pppd="musl", busybox="host", wd=120,
         what="x86_64, musl pppd 2.4.9 built from Debian's ppp source"),
     Guest(
@@ -153,7 +154,7 @@ GUESTS: dict[str, Guest] = {g.name: g for g in [
         name="uclibc-2.4.9", pppd="2.4.9", release="bookworm", arch="mipsel",
         qemu=MALTA, qemu_pkg="qemu-system-mips", console="ttyS0", mem=256,
         kernel=DebianKernel("4kc-malta", ROUTER_MODULES), libdirs=MIPSEL_LIBDIRS,
-        plugin="uclibc:mipsel-unknown-linux-uclibc", plugin_env="E2E_PLUGIN_SO_UCLIBC", c_plugin="ppp-source",
+        plugin="cross:mipsel-unknown-linux-uclibc", plugin_env="E2E_PLUGIN_SO_UCLIBC", c_plugin="ppp-source",
         scenarios="uclibc-pap", libc="uclibc", client_pppd="uclibc", extra_pkgs=("libatomic1",), wd=150,
         what="emulated MIPS Malta, uClibc-ng pppd 2.4.9 built from Debian's ppp source"),
     Guest(
