@@ -75,7 +75,14 @@ def build(path: Path, builder: Callable[[Path], None], note: str = "") -> Path:
         tmp = path.parent / (path.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        builder(tmp)
+        try:
+            builder(tmp)
+        except BaseException:
+            # Keep a failed build's log for the report, drop the rest.
+            for f in tmp.iterdir():
+                if f.name != "build.log":
+                    shutil.rmtree(f, ignore_errors=True) if f.is_dir() else f.unlink()
+            raise
         (tmp / COMPLETE).write_text(note + "\n")
         shutil.rmtree(path, ignore_errors=True)
         tmp.rename(path)
