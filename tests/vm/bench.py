@@ -281,7 +281,8 @@ def breakdown(so: Path) -> str:
               "core::fmt", "other core/alloc", "other"]
 
     def group_of_name(n):
-        m = re.search(r"rp_pppoe::(\w+)", n)
+        # The plugin crate (rp_pppoe) and, since the workspace split, its core crate.
+        m = re.search(r"rp_pppoe(?:_core)?::(\w+)", n)
         if m:
             mod = m.group(1)
             if mod in ("pppd",):
