@@ -75,12 +75,14 @@ fn main() {
 
     // Nothing unwinds (panic = "abort", no C++ above or below us), so the
     // unwind tables (.eh_frame, about 15 KiB of a 100 KiB plugin) are dead
-    // weight on a router's flash: the cdylib link discards them. Tests and
+    // weight on a router's flash: the cdylib link discards them, with MIPS's
+    // procedure descriptors (.pdr, for debuggers) and the compilers' version
+    // strings (.comment), which strip leaves behind. Tests and
     // other targets of the crate keep theirs.
     let script = out.join("discard-unwind-tables.ld");
     fs::write(
         &script,
-        "SECTIONS { /DISCARD/ : { *(.eh_frame) *(.eh_frame_hdr) } }\nINSERT AFTER .text;\n",
+        "SECTIONS { /DISCARD/ : { *(.eh_frame) *(.eh_frame_hdr) *(.pdr) *(.comment) } }\nINSERT AFTER .text;\n",
     )
     .expect("write linker script");
     println!("cargo:rustc-cdylib-link-arg=-Wl,-T,{}", script.display());

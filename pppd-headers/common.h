@@ -15,11 +15,11 @@
 
 #include <stddef.h>
 
-/* Limits (§5.5). */
+/* Limits (docs/pppd-abi.md §7.6). */
 #define PPP_MAXNAMELEN 256
 #define PPP_MAXPATHLEN 4096
 
-/* enum opt_type (§2.1): the same values in every version. */
+/* enum opt_type (docs/pppd-abi.md §5.2): the same values in every version. */
 enum opt_type {
     o_special_noarg = 0,
     o_special = 1,
@@ -30,7 +30,7 @@ enum opt_type {
     o_wild = 6
 };
 
-/* option_t (§2.1): identical layout in every version.
+/* option_t (docs/pppd-abi.md §5.1): identical layout in every version.
  * x86_64: 72 bytes, align 8.  ILP32: 40 bytes, align 4. */
 typedef struct option {
     char *name;
@@ -46,7 +46,7 @@ typedef struct option {
     short winner;
 } option_t;
 
-/* OPT_* flags (§2.2): the same values in 2.4.7, 2.4.9 and 2.5.3. */
+/* OPT_* flags (docs/pppd-abi.md §5.3): the same values in 2.4.7, 2.4.9 and 2.5.3. */
 #define OPT_VALUE 0xffu
 #define OPT_HEX 0x100u
 #define OPT_NOARG 0x200u
@@ -78,7 +78,7 @@ typedef struct option {
 #define OPT_A2STRVAL 0x20000000u
 #define OPT_NOPRINT 0x40000000u
 
-/* struct channel (§3.1): identical in every version.
+/* struct channel (docs/pppd-abi.md §6.1): identical in every version.
  * x86_64: 88 bytes.  ILP32: 44 bytes. */
 struct channel {
     option_t *options;
@@ -94,7 +94,7 @@ struct channel {
     void (*close)(void);
 };
 
-/* struct notifier (§5.5). */
+/* struct notifier (docs/pppd-abi.md §8.1). */
 typedef void (*notify_func)(void *arg, int val);
 struct notifier {
     struct notifier *next;
@@ -102,7 +102,7 @@ struct notifier {
     void *arg;
 };
 
-/* struct protent (§5.4): the plugin reads only `name` and `options`.
+/* struct protent (docs/pppd-abi.md §7.1): the plugin reads only `name` and `options`.
  * x86_64: name at 88, options at 104, size 136.  ILP32: 44, 52, 68. */
 struct protent {
     unsigned short protocol;
@@ -124,14 +124,14 @@ struct protent {
     int (*active_pkt)(unsigned char *pkt, int len);
 };
 
-/* struct epdisc (§5.5): 22 bytes, align 1. */
+/* struct epdisc (docs/pppd-abi.md §7.6): 22 bytes, align 1. */
 struct epdisc {
     unsigned char class_;
     unsigned char length;
     unsigned char value[20];
 };
 
-/* lcp_options (§5.1): the same in every version and on ILP32 (no pointers).
+/* lcp_options (docs/pppd-abi.md §7.2): the same in every version and on ILP32 (no pointers).
  * 68 bytes, align 4. The plugin touches neg_asyncmap (4), neg_pcompression
  * (9), neg_accompression (10) and mru (16). `bool` is one byte in every
  * version (unsigned char in 2.4.x, _Bool in 2.5.x). */
@@ -162,7 +162,7 @@ typedef struct lcp_options {
     struct epdisc endpoint;
 } lcp_options;
 
-/* The two ccp_options fields the plugin clears (§5.2): bsd_compress at 0 and
+/* The two ccp_options fields the plugin clears (docs/pppd-abi.md §7.3): bsd_compress at 0 and
  * deflate at 1 in every version, stock and OpenWrt. The rest of the struct
  * differs between builds and is never touched, so it is not declared. */
 typedef struct ccp_options_head {
@@ -170,7 +170,7 @@ typedef struct ccp_options_head {
     unsigned char deflate;
 } ccp_options_head;
 
-/* Phases (§6.3). */
+/* Phases (docs/pppd-abi.md §8.3). */
 #define PHASE_DEAD 0
 #define PHASE_INITIALIZE 1
 #define PHASE_SERIALCONN 2
@@ -185,7 +185,7 @@ typedef struct ccp_options_head {
 #define PHASE_HOLDOFF 11
 #define PHASE_MASTER 12
 
-/* Exit status values (§6.4): the same in every version. */
+/* Exit status values (docs/pppd-abi.md §9.2): the same in every version. */
 #define EXIT_OK 0
 #define EXIT_FATAL_ERROR 1
 #define EXIT_OPTION_ERROR 2

@@ -119,10 +119,15 @@ impl Held {
         let dir = Dir::open_private(dir)?;
         let name = file_name(&record.ifname, record.pid);
         let (fd, tmp) = dir.create_new(&cat!('.', &name, '.'))?;
-        // Locked before it has its name: no one can see it unlocked.
+        // Locked before it has its name: no one can see it unlocked. On
+        // storage before it is named, and named for good before the session
+        // is used: the record is for the power cut (on flash: these are its
+        // writes while the session lives, with the unlink at its end).
         let written = os::try_lock(&fd)
             .and_then(|_| os::write_at_start(&fd, encode(&record).as_bytes()))
-            .and_then(|()| dir.rename(&tmp, &name));
+            .and_then(|()| os::sync(&fd))
+            .and_then(|()| dir.rename(&tmp, &name))
+            .and_then(|()| dir.sync());
         if let Err(e) = written {
             let _ = dir.unlink(&tmp);
             return Err(e);
@@ -147,7 +152,9 @@ impl Held {
         let done = self
             .dir
             .rename(&self.name, &name)
-            .and_then(|()| os::write_at_start(&self.fd, encode(&self.record).as_bytes()));
+            .and_then(|()| os::write_at_start(&self.fd, encode(&self.record).as_bytes()))
+            .and_then(|()| os::sync(&self.fd))
+            .and_then(|()| self.dir.sync());
         self.name = name;
         if let Err(e) = done {
             warning!(
@@ -299,8 +306,8 @@ pub fn decode(text: &[u8]) -> Result<Record, &'static str> {
         (None, None, None, None, None, None);
     // What the PADT needs: Host-Uniq, AC-Cookie, Relay-Session-Id.
     let mut tags = Tags::new();
-    for line in text.lines() {
-        let (k, v) = line.split_once('=').ok_or("a line without '='")?;
+    for line in crate::text::split(text, b'\n').filter(|l| !l.is_empty()) {
+        let (k, v) = crate::text::split_once(line, b'=').ok_or("a line without '='")?;
         match k {
             "version" => version = Some(v),
             "ifname" => ifname = Some(String::from(v)),

@@ -96,21 +96,26 @@ impl State<'_> {
 /// become U+FFFD, and `"`, `\` and control characters are escaped.
 pub fn json_str(out: &mut String, bytes: &[u8]) {
     out.push('"');
-    for c in String::from_utf8_lossy(bytes).chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{2028}' || c == '\u{2029}' => {
-                // Below U+FFFF: four hex digits.
-                push!(out; "\\u", Hex4(c as u16));
-            }
-            c => out.push(c),
-        }
-    }
+    crate::text::lossy_chars(bytes, |c| {
+        json_char(out, c);
+        true
+    });
     out.push('"');
+}
+
+fn json_char(out: &mut String, c: char) {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{2028}' || c == '\u{2029}' => {
+            // Below U+FFFF: four hex digits.
+            push!(out; "\\u", Hex4(c as u16));
+        }
+        c => out.push(c),
+    }
 }
 
 fn field_str(out: &mut String, key: &str, bytes: &[u8]) {

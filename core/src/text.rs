@@ -214,6 +214,59 @@ impl Put for HexBytes<'_> {
     }
 }
 
+/// `s` cut at the first byte `sep` (an ASCII separator), without it.
+/// (By bytes: `str`'s char patterns bring a searcher and its panic paths
+/// into the plugin.)
+pub fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == sep)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// The pieces of `s` between the bytes `sep` (an ASCII separator).
+pub fn split(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    core::iter::from_fn(move || {
+        let r = rest?;
+        match split_once(r, sep) {
+            Some((piece, tail)) => {
+                rest = Some(tail);
+                Some(piece)
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// Calls `f` with each character of `bytes` read as
+/// `String::from_utf8_lossy` reads them (one U+FFFD per maximal invalid
+/// sequence), without the copy; stops when `f` returns false.
+pub fn lossy_chars(bytes: &[u8], mut f: impl FnMut(char) -> bool) {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (valid, skip) = match core::str::from_utf8(rest) {
+            Ok(s) => (s, rest.len()),
+            Err(e) => {
+                let n = e.valid_up_to();
+                let bad = e.error_len().unwrap_or(rest.len() - n);
+                let valid = rest.get(..n).and_then(|v| core::str::from_utf8(v).ok());
+                (valid.unwrap_or(""), n + bad)
+            }
+        };
+        for c in valid.chars() {
+            if !f(c) {
+                return;
+            }
+        }
+        if skip > valid.len() && !f(char::REPLACEMENT_CHARACTER) {
+            return;
+        }
+        rest = rest.get(skip..).unwrap_or(&[]);
+    }
+}
+
 /// The value of one hex digit (either case).
 pub fn hex_digit(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)
@@ -225,10 +278,13 @@ pub fn parse_hex(digits: &[u8]) -> Option<Vec<u8>> {
     if digits.len() % 2 != 0 {
         return None;
     }
-    digits
-        .chunks(2)
-        .map(|p| Some(hex_digit(p[0])? << 4 | hex_digit(*p.get(1)?)?))
-        .collect()
+    let mut out = Vec::with_capacity(digits.len() / 2);
+    let mut rest = digits;
+    while let [hi, lo, tail @ ..] = rest {
+        out.push(hex_digit(*hi)? << 4 | hex_digit(*lo)?);
+        rest = tail;
+    }
+    Some(out)
 }
 
 /// How [`Escaped`] shows bytes that are not plain text.
@@ -269,18 +325,21 @@ impl Put for Escaped<'_> {
     fn put(&self, out: &mut String) {
         match self.style {
             Style::Text => {
-                for (i, c) in String::from_utf8_lossy(self.bytes).chars().enumerate() {
-                    if i == self.max {
+                let mut n = 0;
+                lossy_chars(self.bytes, |c| {
+                    if n == self.max {
                         out.push_str("...");
-                        break;
+                        return false;
                     }
+                    n += 1;
                     if c.is_control() {
                         // Control characters are U+0000-U+001F and U+007F-U+009F.
                         crate::push!(out; "\\x", Hex2(u32::from(c) as u8));
                     } else {
                         out.push(c);
                     }
-                }
+                    true
+                });
             }
             Style::Quoted => {
                 out.push('"');
@@ -348,6 +407,64 @@ macro_rules! display_via_put {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn splits_as_str_does() {
+        for s in [
+            "",
+            ":",
+            "a",
+            "a:b",
+            "a::b:",
+            ":a:b:c:",
+            "ä:ö",
+            "no separator",
+        ] {
+            let ours: Vec<&str> = split(s, b':').collect();
+            let std: Vec<&str> = s.split(':').collect();
+            assert_eq!(ours, std, "{s:?}");
+            assert_eq!(split_once(s, b':'), s.split_once(':'), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn lossy_chars_read_as_from_utf8_lossy() {
+        let mut rng = crate::testing::XorShift(0x10551);
+        let mut cases: Vec<Vec<u8>> = std::vec![
+            b"".to_vec(),
+            "plain ä € 😀".as_bytes().to_vec(),
+            b"\xff\xfe".to_vec(),
+            b"a\xe2\x82".to_vec(),
+            b"\xf0\x9f\x98x\xc3".to_vec(),
+            b"\xed\xa0\x80".to_vec(),
+        ];
+        for _ in 0..2000 {
+            // Mostly high bytes, so invalid and valid sequences interleave.
+            let n = rng.byte() as usize % 12;
+            cases.push(
+                (0..n)
+                    .map(|_| rng.byte() | if rng.byte() % 3 == 0 { 0 } else { 0x80 })
+                    .collect(),
+            );
+        }
+        for bytes in cases {
+            let mut ours = String::new();
+            lossy_chars(&bytes, |c| {
+                ours.push(c);
+                true
+            });
+            assert_eq!(ours, String::from_utf8_lossy(&bytes), "{bytes:02x?}");
+        }
+    }
+
+    #[test]
+    fn hex_pairs() {
+        assert_eq!(parse_hex(b""), Some(Vec::new()));
+        assert_eq!(parse_hex(b"c0FFee"), Some(std::vec![0xc0, 0xff, 0xee]));
+        assert_eq!(parse_hex(b"c0f"), None);
+        assert_eq!(parse_hex(b"0g"), None);
+        assert_eq!(parse_hex(b" 01"), None);
+    }
 
     #[test]
     fn numbers_match_core_fmt() {

@@ -1,10 +1,10 @@
 /*
  * pppd 2.4.7 plugin ABI (stock and OpenWrt's patched build; also 2.4.8).
- * Our own declarations, written from shared/pppd-plugin-abi.md (§1-§8).
+ * Our own declarations, written from the facts in docs/pppd-abi.md (§3-§8).
  *
  * OpenWrt's 2.4.7 has no `new_style_driver` and no `record_file`, and its
  * ipcp_options.neg_vj sits at a different offset: the plugin links none of
- * these and finds IPCP's neg_vj through pppd's own option table (§5.4).
+ * these and finds IPCP's neg_vj through pppd's own option table (docs/pppd-abi.md §7.4, §7.5).
  */
 #ifndef RP_PPPOE_ABI_H
 #define RP_PPPOE_ABI_H

@@ -1,10 +1,10 @@
 /*
  * pppd 2.4.9 plugin ABI (pppoe.so, with rp-pppoe.so as a symlink).
- * Our own declarations, written from shared/pppd-plugin-abi.md (§1-§8).
+ * Our own declarations, written from the facts in docs/pppd-abi.md (§3-§8).
  *
  * Same names as 2.4.7. ipcp_options gained replace_default_route, so neg_vj
  * moved from offset 5 to 6: the plugin finds it through IPCP's option table
- * (§5.3, §5.4) in every version.
+ * (docs/pppd-abi.md §7.4, §7.5) in every version.
  */
 #ifndef RP_PPPOE_ABI_H
 #define RP_PPPOE_ABI_H

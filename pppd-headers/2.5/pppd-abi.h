@@ -1,6 +1,6 @@
 /*
  * pppd 2.5.x plugin ABI (2.5.0 - 2.5.3; `pppoe.so` only).
- * Our own declarations, written from shared/pppd-plugin-abi.md (§4.4, §4.5).
+ * Our own declarations, written from the facts in docs/pppd-abi.md (§4).
  *
  * 2.5 replaced most direct global writes by accessor functions (ppp_set_*)
  * and renamed several entry points. The option table, struct channel,
@@ -31,7 +31,7 @@
 #define PPP_SYM_DBGLOG "dbglog"
 #define PPP_SYM_FATAL "fatal"
 
-/* Renamed entry points (§4.5), same shapes as in 2.4.x. */
+/* Renamed entry points (docs/pppd-abi.md §4), same shapes as in 2.4.x. */
 #define PPP_SYM_OPTION_ERROR "ppp_option_error"         /* ppp_log_fn */
 #define PPP_SYM_ADD_OPTIONS "ppp_add_options"           /* ppp_add_options_fn */
 #define PPP_SYM_OPTIONS_FROM_FILE "ppp_options_from_file" /* ppp_options_from_file_fn */
@@ -39,10 +39,10 @@
 #define PPP_SYM_ESTABLISH "ppp_generic_establish"       /* ppp_establish_fn */
 #define PPP_SYM_DISESTABLISH "ppp_generic_disestablish" /* ppp_disestablish_fn */
 
-/* New accessors (§4.4). */
+/* New accessors (docs/pppd-abi.md §4). */
 #define PPP_SYM_SET_DEVNAM "ppp_set_devnam"             /* ppp_set_string_fn */
 #define PPP_SYM_SET_PPPDEVNAM "ppp_set_pppdevnam"       /* ppp_set_string_fn */
-#define PPP_SYM_SET_REMOTE_NUMBER "ppp_set_remote_number" /* ppp_set_string_fn */
+#define PPP_SYM_SET_REMOTE_NUMBER "ppp_set_remote_number" /* ppp_set_remote_fn */
 #define PPP_SYM_SET_SESSION_NUMBER "ppp_set_session_number" /* ppp_set_int_fn */
 #define PPP_SYM_SET_MODEM "ppp_set_modem"               /* ppp_set_bool_fn */
 #define PPP_SYM_DEBUG_ON "debug_on"                     /* ppp_get_bool_fn */
@@ -53,13 +53,14 @@
 
 /* Accessor shapes. */
 typedef int ppp_set_string_fn(const char *value);
+typedef void ppp_set_remote_fn(const char *value); /* returns nothing, unlike the other two */
 typedef void ppp_set_int_fn(int value);
 typedef int ppp_get_int_fn(void);
 typedef void ppp_set_bool_fn(_Bool value);
 typedef _Bool ppp_get_bool_fn(void);
 typedef _Bool ppp_signaled_fn(int sig);
 
-/* enum ppp_notify (§6.1) */
+/* enum ppp_notify (docs/pppd-abi.md §8.2) */
 #define NF_PID_CHANGE 0
 #define NF_PHASE_CHANGE 1
 #define NF_EXIT 2

@@ -19,103 +19,169 @@ use alloc::vec::Vec;
 
 use super::bindings as b;
 
-/// Looks a symbol up in the global scope (pppd first). `name` ends in NUL.
-fn lookup(name: &[u8]) -> *mut c_void {
-    debug_assert_eq!(name.last(), Some(&0));
-    // SAFETY: name is NUL-terminated (bindgen's C string constants are);
-    // RTLD_DEFAULT searches the global scope, which is always valid.
-    unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr().cast()) }
-}
-
-/// Reinterprets a looked-up address as a nullable function pointer.
-/// `func!(missing, T, NAME)` records a missing required symbol in `missing`;
-/// `func!(optional T, NAME)` is for symbols whose absence only disables a feature.
-macro_rules! func {
-    (optional $ty:ty, $name:expr) => {{
-        let p = lookup($name);
-        // SAFETY: as below.
-        unsafe { core::mem::transmute::<*mut c_void, $ty>(p) }
-    }};
-    ($missing:ident, $ty:ty, $name:expr) => {{
-        let p = lookup($name);
-        if p.is_null() {
-            $missing.push($name);
+/// Declares a `#[repr(C)]` struct of pppd symbols, one pointer-sized field
+/// per symbol (a function as `Option<unsafe extern "C" fn>`, NULL if absent,
+/// or a pointer to a variable), with its names in field order (`PARTS`) and
+/// which ones pppd must have (`REQUIRED`); an optional last field holds the
+/// ABI's own struct of the same kind. [`resolve`] looks all the names up in
+/// one loop and turns the addresses into the struct.
+macro_rules! symbols {
+    (
+        $(#[$m:meta])*
+        $vis:vis struct $s:ident {
+            $( $(#[$fm:meta])* $field:ident: $ty:ty = $name:ident $(, $req:ident)?; )*
         }
-        // SAFETY: $ty is Option<unsafe extern "C" fn(..)>, which has the size
-        // of a pointer and uses NULL for None; the symbol named $name has the
-        // C signature declared for it in pppd-headers.
-        unsafe { core::mem::transmute::<*mut c_void, $ty>(p) }
-    }};
+        $( tail $tail:ident: $tail_ty:ty )?
+    ) => {
+        $(#[$m])*
+        #[repr(C)]
+        $vis struct $s {
+            $( $(#[$fm])* pub(crate) $field: $ty, )*
+            $( $tail: $tail_ty, )?
+        }
+        impl $s {
+            /// The names, in field order (each ends in NUL).
+            const PARTS: &'static [&'static [u8]] = &[$( b::$name ),*];
+            /// Whether pppd must have each.
+            const REQUIRED: &'static [bool] = &[$( symbols!(@required $($req)?) ),*];
+        }
+    };
+    (@required required) => { true };
+    (@required) => { false };
 }
 
-/// Everything the plugin uses from pppd. Function pointers are `Option`s as
-/// bindgen types them; required ones are checked non-NULL in [`resolve`].
-pub(crate) struct Api {
-    pub(crate) info: b::ppp_log_fn,
-    pub(crate) warn: b::ppp_log_fn,
-    pub(crate) error: b::ppp_log_fn,
-    pub(crate) dbglog: b::ppp_log_fn,
-    #[cfg_attr(test, allow(dead_code))]
-    pub(crate) fatal: b::ppp_fatal_fn,
-    pub(crate) option_error: b::ppp_log_fn,
-    pub(crate) add_options: b::ppp_add_options_fn,
-    pub(crate) options_from_file: b::ppp_options_from_file_fn,
-    pub(crate) script_setenv: b::ppp_script_setenv_fn,
-    pub(crate) establish: b::ppp_establish_fn,
-    pub(crate) disestablish: b::ppp_disestablish_fn,
-    pub(crate) the_channel: *mut *mut b::channel,
-    pub(crate) protocols: *mut *mut b::protent,
-    pub(crate) lcp_want: *mut b::lcp_options,
-    pub(crate) lcp_allow: *mut b::lcp_options,
-    pub(crate) ccp_want: *mut b::ccp_options_head,
-    pub(crate) ccp_allow: *mut b::ccp_options_head,
-    /// Optional (status file, stop on SIGTERM): pppd 2.4's exit status
-    /// (2.5: `ppp_status`/`ppp_set_status`) and the PPP interface name.
-    #[cfg(not(pppd_abi = "2.5"))]
-    status: *mut c_int,
-    ifname: *mut c_char,
-    /// Optional: pppd's `persist` (one-byte bool).
-    persist: *mut u8,
-    #[cfg(not(pppd_abi = "2.5"))]
-    v24: V24,
-    #[cfg(pppd_abi = "2.5")]
-    v25: V25,
+symbols! {
+    /// Everything the plugin uses from pppd (the ABI's own part in the last
+    /// field); `required` symbols are checked non-NULL in [`resolve`].
+    pub(crate) struct Api {
+        info: b::ppp_log_fn = PPP_SYM_INFO, required;
+        warn: b::ppp_log_fn = PPP_SYM_WARN, required;
+        error: b::ppp_log_fn = PPP_SYM_ERROR, required;
+        dbglog: b::ppp_log_fn = PPP_SYM_DBGLOG, required;
+        #[cfg_attr(test, allow(dead_code))]
+        fatal: b::ppp_fatal_fn = PPP_SYM_FATAL, required;
+        option_error: b::ppp_log_fn = PPP_SYM_OPTION_ERROR, required;
+        add_options: b::ppp_add_options_fn = PPP_SYM_ADD_OPTIONS, required;
+        options_from_file: b::ppp_options_from_file_fn = PPP_SYM_OPTIONS_FROM_FILE, required;
+        script_setenv: b::ppp_script_setenv_fn = PPP_SYM_SCRIPT_SETENV, required;
+        establish: b::ppp_establish_fn = PPP_SYM_ESTABLISH, required;
+        disestablish: b::ppp_disestablish_fn = PPP_SYM_DISESTABLISH, required;
+        the_channel: *mut *mut b::channel = PPP_SYM_THE_CHANNEL, required;
+        protocols: *mut *mut b::protent = PPP_SYM_PROTOCOLS, required;
+        lcp_want: *mut b::lcp_options = PPP_SYM_LCP_WANT, required;
+        lcp_allow: *mut b::lcp_options = PPP_SYM_LCP_ALLOW, required;
+        ccp_want: *mut b::ccp_options_head = PPP_SYM_CCP_WANT, required;
+        ccp_allow: *mut b::ccp_options_head = PPP_SYM_CCP_ALLOW, required;
+        /// Optional (status file): the PPP interface name.
+        ifname: *mut c_char = PPP_SYM_IFNAME;
+        /// Optional (stop on SIGTERM): pppd's `persist` (one-byte bool).
+        persist: *mut u8 = PPP_SYM_PERSIST;
+    }
+    tail abi: Abi
 }
 
-/// 2.4.x: globals written directly.
 #[cfg(not(pppd_abi = "2.5"))]
-struct V24 {
-    devnam: *mut c_char,
-    ppp_devnam: *mut c_char,
-    remote_number: *mut c_char,
-    session_number: *mut c_int,
-    modem: *mut u8,
-    debug: *mut c_int,
-    /// Optional: exported by every 2.4.x pppd, but only declared from 2.4.9.
-    got_sigterm: *mut c_int,
-    /// Optional (status file): notifier registration and the lists.
-    add_notifier: b::ppp_add_notifier_fn,
-    phasechange: *mut *mut b::notifier,
-    exitnotify: *mut *mut b::notifier,
-    ip_up_notifier: *mut *mut b::notifier,
-    pidchange: *mut *mut b::notifier,
+symbols! {
+    /// 2.4.x: globals written directly.
+    struct Abi {
+        devnam: *mut c_char = PPP_SYM_DEVNAM, required;
+        ppp_devnam: *mut c_char = PPP_SYM_PPP_DEVNAM, required;
+        remote_number: *mut c_char = PPP_SYM_REMOTE_NUMBER, required;
+        session_number: *mut c_int = PPP_SYM_SESSION_NUMBER, required;
+        modem: *mut u8 = PPP_SYM_MODEM, required;
+        debug: *mut c_int = PPP_SYM_DEBUG, required;
+        /// Optional: exported by every 2.4.x pppd, but only declared from 2.4.9.
+        got_sigterm: *mut c_int = PPP_SYM_GOT_SIGTERM;
+        /// Optional (status file, stop on SIGTERM): the exit status.
+        status: *mut c_int = PPP_SYM_STATUS;
+        /// Optional (status file): notifier registration and the lists.
+        add_notifier: b::ppp_add_notifier_fn = PPP_SYM_ADD_NOTIFIER;
+        phasechange: *mut *mut b::notifier = PPP_SYM_PHASECHANGE;
+        exitnotify: *mut *mut b::notifier = PPP_SYM_EXITNOTIFY;
+        ip_up_notifier: *mut *mut b::notifier = PPP_SYM_IP_UP_NOTIFIER;
+        pidchange: *mut *mut b::notifier = PPP_SYM_PIDCHANGE;
+    }
 }
 
-/// 2.5.x: accessor functions.
 #[cfg(pppd_abi = "2.5")]
-struct V25 {
-    set_devnam: b::ppp_set_string_fn,
-    set_pppdevnam: b::ppp_set_string_fn,
-    set_remote_number: b::ppp_set_string_fn,
-    set_session_number: b::ppp_set_int_fn,
-    set_modem: b::ppp_set_bool_fn,
-    debug_on: b::ppp_get_bool_fn,
-    signaled: b::ppp_signaled_fn,
-    /// Optional (status file).
-    add_notify: b::ppp_add_notify_fn,
-    get_status: b::ppp_get_int_fn,
-    set_status: b::ppp_set_int_fn,
+symbols! {
+    /// 2.5.x: accessor functions.
+    struct Abi {
+        set_devnam: b::ppp_set_string_fn = PPP_SYM_SET_DEVNAM, required;
+        set_pppdevnam: b::ppp_set_string_fn = PPP_SYM_SET_PPPDEVNAM, required;
+        set_remote_number: b::ppp_set_remote_fn = PPP_SYM_SET_REMOTE_NUMBER, required;
+        set_session_number: b::ppp_set_int_fn = PPP_SYM_SET_SESSION_NUMBER, required;
+        set_modem: b::ppp_set_bool_fn = PPP_SYM_SET_MODEM, required;
+        debug_on: b::ppp_get_bool_fn = PPP_SYM_DEBUG_ON, required;
+        signaled: b::ppp_signaled_fn = PPP_SYM_SIGNALED, required;
+        /// Optional (status file).
+        add_notify: b::ppp_add_notify_fn = PPP_SYM_ADD_NOTIFY;
+        get_status: b::ppp_get_int_fn = PPP_SYM_GET_STATUS;
+        set_status: b::ppp_set_int_fn = PPP_SYM_SET_STATUS;
+    }
 }
+
+/// Every symbol, [`Api`]'s fields then [`Abi`]'s.
+const COUNT: usize = Api::PARTS.len() + Abi::PARTS.len();
+
+/// All the names in one NUL-separated byte string (no pointer table: no
+/// relocation per name).
+const NAMES: [u8; names_len()] = names();
+
+const fn names_len() -> usize {
+    let (mut n, mut i) = (0, 0);
+    while i < Api::PARTS.len() {
+        n += Api::PARTS[i].len();
+        i += 1;
+    }
+    i = 0;
+    while i < Abi::PARTS.len() {
+        n += Abi::PARTS[i].len();
+        i += 1;
+    }
+    n
+}
+
+const fn names() -> [u8; names_len()] {
+    let mut out = [0u8; names_len()];
+    let (mut k, mut i) = (0, 0);
+    while i < COUNT {
+        let part = if i < Api::PARTS.len() {
+            Api::PARTS[i]
+        } else {
+            Abi::PARTS[i - Api::PARTS.len()]
+        };
+        let mut j = 0;
+        while j < part.len() {
+            out[k] = part[j];
+            k += 1;
+            j += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Bit `i`: symbol `i` is required.
+const REQUIRED: u64 = {
+    assert!(COUNT <= 64);
+    let (mut mask, mut i) = (0u64, 0);
+    while i < COUNT {
+        let required = if i < Api::PARTS.len() {
+            Api::REQUIRED[i]
+        } else {
+            Abi::REQUIRED[i - Api::PARTS.len()]
+        };
+        if required {
+            mask |= 1 << i;
+        }
+        i += 1;
+    }
+    mask
+};
+
+// The address array becomes the struct: one pointer-sized field per name.
+const _: () = assert!(core::mem::size_of::<Api>() == COUNT * core::mem::size_of::<*mut c_void>());
 
 /// pppd's string variables the plugin sets.
 #[derive(Clone, Copy, Debug)]
@@ -162,6 +228,39 @@ impl<T> PppdCell<T> {
     }
 }
 
+/// A value set once (the first `set` wins) and only read afterwards: what
+/// `check_options` settles for the rest of pppd's life. Readers get plain
+/// `&'static` references, with no borrow to hold across calls into pppd.
+pub(crate) struct Once<T>(UnsafeCell<Option<T>>);
+
+// SAFETY: pppd is single-threaded and never calls plugin code from a signal
+// handler, so the cell is only ever touched from one thread.
+unsafe impl<T> Sync for Once<T> {}
+
+impl<T> Once<T> {
+    pub(crate) const fn new() -> Once<T> {
+        Once(UnsafeCell::new(None))
+    }
+
+    /// Sets the value unless it is set already (then `value` is dropped).
+    pub(crate) fn set(&self, value: T) {
+        // SAFETY: single-threaded; while the cell is empty no reference to
+        // its contents exists (`get` hands out none), and it is written only
+        // while empty, so no reference is ever invalidated.
+        unsafe {
+            let slot = &mut *self.0.get();
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+    }
+
+    pub(crate) fn get(&'static self) -> Option<&'static T> {
+        // SAFETY: once set, the value is never written again (see `set`).
+        unsafe { (*self.0.get()).as_ref() }
+    }
+}
+
 /// Holder for the resolved [`Api`], written once in `plugin_init`.
 struct ApiCell(UnsafeCell<Option<Api>>);
 // SAFETY: pppd is single-threaded; the cell is written once in plugin_init,
@@ -175,74 +274,28 @@ pub(crate) fn get() -> Option<&'static Api> {
     unsafe { (*API.0.get()).as_ref() }
 }
 
-/// Resolves every symbol; on failure returns the names that are missing.
+/// Resolves every symbol (`dlsym(RTLD_DEFAULT, name)`: the main program is
+/// searched first); on failure returns the required names that are missing.
 pub(crate) fn resolve() -> Result<&'static Api, Vec<String>> {
-    let mut missing: Vec<&[u8]> = Vec::new();
-    let m = &mut missing;
-    let var = |m: &mut Vec<&'static [u8]>, name: &'static [u8]| {
-        let p = lookup(name);
-        if p.is_null() {
-            m.push(name);
+    let mut addrs = [core::ptr::null_mut::<c_void>(); COUNT];
+    let mut missing = Vec::new();
+    let names = NAMES.split(|&c| c == 0);
+    for (i, (addr, name)) in addrs.iter_mut().zip(names).enumerate() {
+        // SAFETY: `name` is followed by its NUL in NAMES, so its address is
+        // a C string; RTLD_DEFAULT searches the global scope.
+        *addr = unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr().cast()) };
+        if addr.is_null() && REQUIRED & (1 << i) != 0 {
+            missing.push(String::from(core::str::from_utf8(name).unwrap_or("?")));
         }
-        p
-    };
-    let api = Api {
-        info: func!(m, b::ppp_log_fn, b::PPP_SYM_INFO),
-        warn: func!(m, b::ppp_log_fn, b::PPP_SYM_WARN),
-        error: func!(m, b::ppp_log_fn, b::PPP_SYM_ERROR),
-        dbglog: func!(m, b::ppp_log_fn, b::PPP_SYM_DBGLOG),
-        fatal: func!(m, b::ppp_fatal_fn, b::PPP_SYM_FATAL),
-        option_error: func!(m, b::ppp_log_fn, b::PPP_SYM_OPTION_ERROR),
-        add_options: func!(m, b::ppp_add_options_fn, b::PPP_SYM_ADD_OPTIONS),
-        options_from_file: func!(m, b::ppp_options_from_file_fn, b::PPP_SYM_OPTIONS_FROM_FILE),
-        script_setenv: func!(m, b::ppp_script_setenv_fn, b::PPP_SYM_SCRIPT_SETENV),
-        establish: func!(m, b::ppp_establish_fn, b::PPP_SYM_ESTABLISH),
-        disestablish: func!(m, b::ppp_disestablish_fn, b::PPP_SYM_DISESTABLISH),
-        the_channel: var(m, b::PPP_SYM_THE_CHANNEL).cast(),
-        protocols: var(m, b::PPP_SYM_PROTOCOLS).cast(),
-        lcp_want: var(m, b::PPP_SYM_LCP_WANT).cast(),
-        lcp_allow: var(m, b::PPP_SYM_LCP_ALLOW).cast(),
-        ccp_want: var(m, b::PPP_SYM_CCP_WANT).cast(),
-        ccp_allow: var(m, b::PPP_SYM_CCP_ALLOW).cast(),
-        #[cfg(not(pppd_abi = "2.5"))]
-        status: lookup(b::PPP_SYM_STATUS).cast(),
-        ifname: lookup(b::PPP_SYM_IFNAME).cast(),
-        persist: lookup(b::PPP_SYM_PERSIST).cast(),
-        #[cfg(not(pppd_abi = "2.5"))]
-        v24: V24 {
-            devnam: var(m, b::PPP_SYM_DEVNAM).cast(),
-            ppp_devnam: var(m, b::PPP_SYM_PPP_DEVNAM).cast(),
-            remote_number: var(m, b::PPP_SYM_REMOTE_NUMBER).cast(),
-            session_number: var(m, b::PPP_SYM_SESSION_NUMBER).cast(),
-            modem: var(m, b::PPP_SYM_MODEM).cast(),
-            debug: var(m, b::PPP_SYM_DEBUG).cast(),
-            got_sigterm: lookup(b::PPP_SYM_GOT_SIGTERM).cast(),
-            add_notifier: func!(optional b::ppp_add_notifier_fn, b::PPP_SYM_ADD_NOTIFIER),
-            phasechange: lookup(b::PPP_SYM_PHASECHANGE).cast(),
-            exitnotify: lookup(b::PPP_SYM_EXITNOTIFY).cast(),
-            ip_up_notifier: lookup(b::PPP_SYM_IP_UP_NOTIFIER).cast(),
-            pidchange: lookup(b::PPP_SYM_PIDCHANGE).cast(),
-        },
-        #[cfg(pppd_abi = "2.5")]
-        v25: V25 {
-            set_devnam: func!(m, b::ppp_set_string_fn, b::PPP_SYM_SET_DEVNAM),
-            set_pppdevnam: func!(m, b::ppp_set_string_fn, b::PPP_SYM_SET_PPPDEVNAM),
-            set_remote_number: func!(m, b::ppp_set_string_fn, b::PPP_SYM_SET_REMOTE_NUMBER),
-            set_session_number: func!(m, b::ppp_set_int_fn, b::PPP_SYM_SET_SESSION_NUMBER),
-            set_modem: func!(m, b::ppp_set_bool_fn, b::PPP_SYM_SET_MODEM),
-            debug_on: func!(m, b::ppp_get_bool_fn, b::PPP_SYM_DEBUG_ON),
-            signaled: func!(m, b::ppp_signaled_fn, b::PPP_SYM_SIGNALED),
-            add_notify: func!(optional b::ppp_add_notify_fn, b::PPP_SYM_ADD_NOTIFY),
-            get_status: func!(optional b::ppp_get_int_fn, b::PPP_SYM_GET_STATUS),
-            set_status: func!(optional b::ppp_set_int_fn, b::PPP_SYM_SET_STATUS),
-        },
-    };
-    if !missing.is_empty() {
-        return Err(missing
-            .iter()
-            .map(|n| String::from_utf8_lossy(n.strip_suffix(&[0]).unwrap_or(n)).into_owned())
-            .collect());
     }
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    // SAFETY: Api is #[repr(C)] with COUNT pointer-sized fields (asserted
+    // above) in NAMES order, each a raw pointer or an
+    // Option<unsafe extern "C" fn> (NULL: None), and addrs[i] is the
+    // address of the symbol of field i, with the type pppd-headers declares.
+    let api = unsafe { core::mem::transmute::<[*mut c_void; COUNT], Api>(addrs) };
     // SAFETY: single-threaded, called once from plugin_init before any
     // reader (see ApiCell).
     unsafe { *API.0.get() = Some(api) };
@@ -412,9 +465,9 @@ impl Api {
         #[cfg(not(pppd_abi = "2.5"))]
         {
             let (dst, cap) = match var {
-                StringVar::Devnam => (self.v24.devnam, b::PPP_MAXPATHLEN),
-                StringVar::PppDevnam => (self.v24.ppp_devnam, b::PPP_MAXPATHLEN),
-                StringVar::RemoteNumber => (self.v24.remote_number, b::PPP_MAXNAMELEN),
+                StringVar::Devnam => (self.abi.devnam, b::PPP_MAXPATHLEN),
+                StringVar::PppDevnam => (self.abi.ppp_devnam, b::PPP_MAXPATHLEN),
+                StringVar::RemoteNumber => (self.abi.remote_number, b::PPP_MAXNAMELEN),
             };
             // SAFETY: dst is pppd's global char array of that name, `cap`
             // bytes long (docs/pppd-abi.md §4, §7.6).
@@ -422,13 +475,19 @@ impl Api {
         }
         #[cfg(pppd_abi = "2.5")]
         {
+            let c = cstring(value);
             let setter = match var {
-                StringVar::Devnam => self.v25.set_devnam,
-                StringVar::PppDevnam => self.v25.set_pppdevnam,
-                StringVar::RemoteNumber => self.v25.set_remote_number,
+                StringVar::Devnam => self.abi.set_devnam,
+                StringVar::PppDevnam => self.abi.set_pppdevnam,
+                StringVar::RemoteNumber => {
+                    if let Some(f) = self.abi.set_remote_number {
+                        // SAFETY: the setter copies the string before returning.
+                        unsafe { f(c.as_ptr()) };
+                    }
+                    return;
+                }
             };
             if let Some(f) = setter {
-                let c = cstring(value);
                 // SAFETY: the setter copies the string before returning.
                 unsafe { f(c.as_ptr()) };
             }
@@ -439,10 +498,10 @@ impl Api {
         #[cfg(not(pppd_abi = "2.5"))]
         // SAFETY: ppp_session_number is an int.
         unsafe {
-            *self.v24.session_number = n
+            *self.abi.session_number = n
         };
         #[cfg(pppd_abi = "2.5")]
-        if let Some(f) = self.v25.set_session_number {
+        if let Some(f) = self.abi.set_session_number {
             // SAFETY: plain int argument.
             unsafe { f(n) };
         }
@@ -453,10 +512,10 @@ impl Api {
         #[cfg(not(pppd_abi = "2.5"))]
         // SAFETY: modem is a one-byte bool.
         unsafe {
-            *self.v24.modem = 0
+            *self.abi.modem = 0
         };
         #[cfg(pppd_abi = "2.5")]
-        if let Some(f) = self.v25.set_modem {
+        if let Some(f) = self.abi.set_modem {
             // SAFETY: plain bool argument.
             unsafe { f(false) };
         }
@@ -466,25 +525,25 @@ impl Api {
     pub(crate) fn debug(&self) -> bool {
         #[cfg(not(pppd_abi = "2.5"))]
         // SAFETY: debug is an int.
-        return unsafe { *self.v24.debug != 0 };
+        return unsafe { *self.abi.debug != 0 };
         #[cfg(pppd_abi = "2.5")]
         // SAFETY: debug_on takes no arguments.
-        return self.v25.debug_on.is_some_and(|f| unsafe { f() });
+        return self.abi.debug_on.is_some_and(|f| unsafe { f() });
     }
 
     /// pppd's current exit status (`status`), or -1 if unknown.
     pub(crate) fn status(&self) -> c_int {
         #[cfg(not(pppd_abi = "2.5"))]
         {
-            if self.status.is_null() {
+            if self.abi.status.is_null() {
                 return -1;
             }
             // SAFETY: status is pppd's (volatile) int.
-            unsafe { core::ptr::read_volatile(self.status) }
+            unsafe { core::ptr::read_volatile(self.abi.status) }
         }
         #[cfg(pppd_abi = "2.5")]
         // SAFETY: ppp_status takes no arguments.
-        self.v25.get_status.map_or(-1, |f| unsafe { f() })
+        self.abi.get_status.map_or(-1, |f| unsafe { f() })
     }
 
     /// pppd was asked to stop (SIGTERM/SIGINT) while `connect` ran: pppd
@@ -504,12 +563,12 @@ impl Api {
 
     fn set_status(&self, code: c_int) {
         #[cfg(not(pppd_abi = "2.5"))]
-        if !self.status.is_null() {
+        if !self.abi.status.is_null() {
             // SAFETY: status is pppd's (volatile) int.
-            unsafe { core::ptr::write_volatile(self.status, code) };
+            unsafe { core::ptr::write_volatile(self.abi.status, code) };
         }
         #[cfg(pppd_abi = "2.5")]
-        if let Some(f) = self.v25.set_status {
+        if let Some(f) = self.abi.set_status {
             // SAFETY: plain int argument.
             unsafe { f(code) };
         }
@@ -531,12 +590,12 @@ impl Api {
         #[cfg(not(pppd_abi = "2.5"))]
         {
             let list = match what {
-                Notify::Phase => self.v24.phasechange,
-                Notify::Exit => self.v24.exitnotify,
-                Notify::IpUp => self.v24.ip_up_notifier,
-                Notify::PidChange => self.v24.pidchange,
+                Notify::Phase => self.abi.phasechange,
+                Notify::Exit => self.abi.exitnotify,
+                Notify::IpUp => self.abi.ip_up_notifier,
+                Notify::PidChange => self.abi.pidchange,
             };
-            match self.v24.add_notifier {
+            match self.abi.add_notifier {
                 // SAFETY: list is one of pppd's notifier list heads; pppd
                 // mallocs the node and calls f(arg, val) later.
                 Some(add) if !list.is_null() => unsafe { add(list, f, core::ptr::null_mut()) },
@@ -551,7 +610,7 @@ impl Api {
                 Notify::IpUp => b::NF_IP_UP,
                 Notify::PidChange => b::NF_PID_CHANGE,
             };
-            match self.v25.add_notify {
+            match self.abi.add_notify {
                 // SAFETY: ppp_add_notify takes an NF_* kind, a function and a context.
                 Some(add) => unsafe { add(kind as c_int, f, core::ptr::null_mut()) },
                 None => return false,
@@ -564,12 +623,12 @@ impl Api {
     pub(crate) fn terminating(&self) -> bool {
         #[cfg(not(pppd_abi = "2.5"))]
         // SAFETY: got_sigterm is an int (or absent: NULL).
-        return !self.v24.got_sigterm.is_null()
-            && unsafe { core::ptr::read_volatile(self.v24.got_sigterm) } != 0;
+        return !self.abi.got_sigterm.is_null()
+            && unsafe { core::ptr::read_volatile(self.abi.got_sigterm) } != 0;
         #[cfg(pppd_abi = "2.5")]
         // SAFETY: ppp_signaled takes a signal number.
         return self
-            .v25
+            .abi
             .signaled
             .is_some_and(|f| unsafe { f(libc::SIGTERM) || f(libc::SIGINT) });
     }
@@ -650,6 +709,46 @@ impl Api {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_name_per_field_in_order() {
+        let names: Vec<&[u8]> = NAMES.split(|&c| c == 0).collect();
+        // COUNT names, each ended by its NUL (hence the empty last piece).
+        assert_eq!(names.len(), COUNT + 1);
+        assert_eq!(names[COUNT], b"");
+        assert_eq!(names[0], b"info");
+        assert_eq!(names[Api::PARTS.len() - 1], b"persist");
+        for (i, part) in Api::PARTS.iter().chain(Abi::PARTS).enumerate() {
+            assert_eq!(part.iter().position(|&c| c == 0), Some(part.len() - 1));
+            assert_eq!(names[i], &part[..part.len() - 1]);
+        }
+        // Optional: the ones a pppd build may lack without losing a session.
+        let optional: Vec<&[u8]> = (0..COUNT)
+            .filter(|i| REQUIRED & (1 << i) == 0)
+            .map(|i| names[i])
+            .collect();
+        #[cfg(not(pppd_abi = "2.5"))]
+        let want: &[&[u8]] = &[
+            b"ifname",
+            b"persist",
+            b"got_sigterm",
+            b"status",
+            b"add_notifier",
+            b"phasechange",
+            b"exitnotify",
+            b"ip_up_notifier",
+            b"pidchange",
+        ];
+        #[cfg(pppd_abi = "2.5")]
+        let want: &[&[u8]] = &[
+            b"ifname",
+            b"persist",
+            b"ppp_add_notify",
+            b"ppp_status",
+            b"ppp_set_status",
+        ];
+        assert_eq!(optional, want);
+    }
 
     #[test]
     fn arguments_become_words_in_order() {

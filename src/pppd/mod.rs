@@ -31,13 +31,16 @@ pub(crate) fn plugin_init() {
     let api = match api::resolve() {
         Ok(api) => api,
         Err(missing) => {
-            early_error(&cat!(
+            let mut msg = cat!(
                 "rp-pppoe.so (built for pppd ",
                 PPPD_VERSION_STR,
-                "): this pppd lacks ",
-                &missing.join(", "),
-                "; wrong pppd version?"
-            ));
+                "): this pppd lacks "
+            );
+            for (i, name) in missing.iter().enumerate() {
+                push!(&mut msg; if i > 0 { ", " } else { "" }, name.as_str());
+            }
+            push!(&mut msg; "; wrong pppd version?");
+            early_error(&msg);
             os::exit(bindings::EXIT_OPTION_ERROR as c_int);
         }
     };

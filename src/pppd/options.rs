@@ -312,6 +312,23 @@ pub(crate) fn names() -> alloc::vec::Vec<alloc::string::String> {
 mod tests {
     use super::*;
 
+    /// The README's options table lists every option pppd is given.
+    #[test]
+    fn the_readme_lists_every_option() {
+        let readme = include_str!("../../README.md");
+        let table = &readme[readme.find("## Options").unwrap()..];
+        let table = &table[..table.find("\n### ").unwrap()];
+        for name in names() {
+            if name == "device name" {
+                continue; // the device word: `nic-IF` or `IF`
+            }
+            assert!(
+                table.contains(&alloc::format!("`{name}")),
+                "README's options table lacks {name}"
+            );
+        }
+    }
+
     #[test]
     fn every_spelling_is_registered() {
         let names = names();

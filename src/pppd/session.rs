@@ -14,20 +14,28 @@ use rp_pppoe_core::status::State;
 use rp_pppoe_core::text::{text, Escaped};
 use rp_pppoe_core::{debug, error, info, warning};
 
-use super::api::{self, Api, PppdCell, StringVar};
+use super::api::{self, Api, Once, PppdCell, StringVar};
 use super::config::engine_config;
 use super::link::{self, Mtu};
 use super::report;
 use super::settings::Settings;
 
-/// What the plugin remembers between pppd's calls.
-struct Conn {
-    /// The Ethernet interface (without `nic-`), set by the device word.
+/// What `check_options` settles: the same for every connect.
+struct Setup {
+    /// The Ethernet interface (without `nic-`).
     ifname: String,
-    /// Parsed options, set by `check_options`.
-    settings: Option<Settings>,
+    settings: Settings,
     /// The MTU/MRU after `check_options`, restored before each connect.
     configured: Mtu,
+}
+
+static SETUP: Once<Setup> = Once::new();
+
+/// What the plugin remembers between pppd's calls.
+struct Conn {
+    /// The Ethernet interface (without `nic-`), set by the device word
+    /// (each one replaces the last, until `check_options`).
+    ifname: String,
     /// The connected AF_PPPOX socket (pppd's devfd) while a session exists.
     pppox: Option<Fd>,
     /// The session, until it is torn down (PADT sent at most once).
@@ -38,11 +46,6 @@ struct Conn {
 
 static CONN: PppdCell<Conn> = PppdCell::new(Conn {
     ifname: String::new(),
-    settings: None,
-    configured: Mtu {
-        mtu: link::ETH_PPPOE_MTU,
-        mru: link::ETH_PPPOE_MTU,
-    },
     pppox: None,
     session: None,
     record: None,
@@ -58,20 +61,26 @@ pub(crate) fn interface() -> Option<String> {
     CONN.with(|c| c.ifname.clone())
 }
 
-/// The checked settings and the MTU/MRU to start every connect from.
+/// The checked settings and the MTU/MRU to start every connect from (the
+/// interface is the device word's), for good.
 pub(crate) fn configure(settings: Settings, configured: Mtu) {
-    CONN.with(|c| {
-        c.settings = Some(settings);
-        c.configured = configured;
+    let ifname = interface().unwrap_or_default();
+    SETUP.set(Setup {
+        ifname,
+        settings,
+        configured,
     });
 }
 
 /// Discovery (or attach), then the connected kernel session socket for pppd.
 pub(crate) fn connect() -> Option<c_int> {
     let api = api::get()?;
-    let (ifname, settings, configured) =
-        CONN.with(|c| (c.ifname.clone(), c.settings.clone(), c.configured))?;
-    let settings = settings?;
+    let Setup {
+        ifname,
+        settings,
+        configured,
+    } = SETUP.get()?;
+    let configured = *configured;
     if api.terminating() {
         // A redial after SIGTERM (see Api::stop_redialling): send nothing.
         info!("pppd is terminating; not dialling");
@@ -85,7 +94,7 @@ pub(crate) fn connect() -> Option<c_int> {
             return None;
         }
     };
-    let info = match os::if_info(&ifname) {
+    let info = match os::if_info(ifname) {
         Ok(i) => i,
         Err(e) => {
             error!("Can't get MTU for %0.*v: %m", v(ifname), m(e.errno));
@@ -100,9 +109,9 @@ pub(crate) fn connect() -> Option<c_int> {
         );
     }
     let max_payload = link::fit_interface(api, configured, info.mtu);
-    api.set_string(StringVar::PppDevnam, &ifname);
+    api.set_string(StringVar::PppDevnam, ifname);
     let link = Link {
-        ifname: &ifname,
+        ifname,
         priority: settings.priority,
         dump: api.debug(),
     };
@@ -111,14 +120,14 @@ pub(crate) fn connect() -> Option<c_int> {
     }
     let session = match settings.attach {
         Some((sid, ac_mac)) => attach(sid, ac_mac, &info),
-        None => discover(api, &link, &settings, max_payload)?,
+        None => discover(api, &link, settings, max_payload)?,
     };
     api.set_session_number(c_int::from(session.session_id));
     if max_payload.is_some() && settings.attach.is_none() {
         link::apply_max_payload(api, session.max_payload());
     }
-    announce(api, &ifname, &session);
-    let dev = os::ifname_bytes(&ifname)?;
+    announce(api, ifname, &session);
+    let dev = os::ifname_bytes(ifname)?;
     if let Err(e) = os::pppox_connect(&pppox, session.session_id, session.ac_mac, &dev) {
         error!(
             "Failed to connect PPPoE socket: %d %m",
@@ -128,7 +137,7 @@ pub(crate) fn connect() -> Option<c_int> {
         padt(&link, &session);
         return None;
     }
-    let record = stale::Held::create(&settings.stale_dir, &ifname, &session);
+    let record = stale::Held::create(&settings.stale_dir, ifname, &session);
     let fd = pppox.raw();
     report::report(State::Session {
         session_id: session.session_id,
@@ -275,24 +284,20 @@ fn padt(link: &Link<'_>, session: &Session) {
 /// Ends the session once: unbind the kernel socket, close it, send PADT
 /// unless the AC already ended the session. Safe to call any number of times.
 pub(crate) fn teardown() {
-    let Some((pppox, session, record, ifname, priority)) = CONN.with(|c| {
-        (
-            c.pppox.take(),
-            c.session.take(),
-            c.record.take(),
-            c.ifname.clone(),
-            c.settings.as_ref().and_then(|s| s.priority),
-        )
-    }) else {
+    let Some((pppox, session, record)) =
+        CONN.with(|c| (c.pppox.take(), c.session.take(), c.record.take()))
+    else {
         return;
     };
+    let Some(setup) = SETUP.get() else { return };
+    let ifname = setup.ifname.as_str();
     let link = Link {
-        ifname: &ifname,
-        priority,
+        ifname,
+        priority: setup.settings.priority,
         dump: api::get().is_some_and(|a| a.debug()),
     };
     let mut ended_by_ac = false;
-    if let (Some(fd), Some(s), Some(dev)) = (&pppox, &session, os::ifname_bytes(&ifname)) {
+    if let (Some(fd), Some(s), Some(dev)) = (&pppox, &session, os::ifname_bytes(ifname)) {
         match os::pppox_connect(fd, 0, s.ac_mac, &dev) {
             Ok(()) => {}
             // The kernel already unbound the session: the AC's PADT did it.

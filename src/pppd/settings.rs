@@ -236,7 +236,7 @@ fn parse_path(v: &[u8]) -> Option<String> {
 /// Parses `SESSID:aa:bb:cc:dd:ee:ff` (SESSID decimal, 1-65534).
 pub(crate) fn parse_sess(v: &[u8]) -> Option<(u16, MacAddr)> {
     let s = core::str::from_utf8(v).ok()?;
-    let (sid, mac) = s.split_once(':')?;
+    let (sid, mac) = rp_pppoe_core::text::split_once(s, b':')?;
     if sid.is_empty() || !sid.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }

@@ -37,7 +37,25 @@ fn a_closed_stdout_ends_the_tool_quietly() {
 fn usage_and_bad_arguments() {
     let out = Command::new(TOOL).arg("-h").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Usage: pppoe-discovery"));
+    let usage = String::from_utf8_lossy(&out.stdout);
+    assert!(usage.starts_with("Usage: pppoe-discovery"));
+    // The Host-Uniq limit it states is the one it applies.
+    let limit = rp_pppoe_core::engine::MAX_HOST_UNIQ;
+    assert!(usage.contains(&format!("(1-{limit} bytes)")), "{usage}");
+    let longest = "ab".repeat(limit);
+    for (hu, ok) in [(longest.clone(), true), (longest + "ab", false)] {
+        let out = Command::new(TOOL)
+            .args(["-W", &hu, "-I", "nonexistent0"])
+            .output()
+            .unwrap();
+        // 3: the interface, i.e. the Host-Uniq was accepted; 2: it was not.
+        assert_eq!(
+            out.status.code(),
+            Some(if ok { 3 } else { 2 }),
+            "{}",
+            hu.len()
+        );
+    }
     let out = Command::new(TOOL).args(["-W", "0xzz"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Invalid host-uniq argument: 0xzz"));

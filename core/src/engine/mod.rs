@@ -25,7 +25,6 @@ pub use ignored::Ignored;
 pub use offer::Offer;
 pub use session::Session;
 
-use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::cell::Cell;
 use core::time::Duration;
@@ -158,8 +157,10 @@ enum GiveUp {
 pub struct Engine {
     config: Config,
     state: State,
-    transmit: VecDeque<Transmit>,
-    events: VecDeque<Event>,
+    // Queues, oldest first: a few entries at most between two polls (a
+    // Vec and `front` are less code than a VecDeque).
+    transmit: Vec<Transmit>,
+    events: Vec<Event>,
     last_ignored: Option<Ignored>,
     /// Frame-caused lines above debug level so far (see [`MAX_FRAME_NOTICES`]).
     notices: Cell<u32>,
@@ -175,8 +176,8 @@ impl Engine {
         let mut engine = Engine {
             config,
             state: State::Failed,
-            transmit: VecDeque::new(),
-            events: VecDeque::new(),
+            transmit: Vec::new(),
+            events: Vec::new(),
             last_ignored: None,
             notices: Cell::new(0),
             no_ac_name_logged: false,
@@ -214,7 +215,7 @@ impl Engine {
                     self.send_padi(now, attempt.saturating_add(1));
                 } else if self.config.mode == Mode::ListOnly {
                     self.state = State::Failed;
-                    self.events.push_back(Event::Listed);
+                    self.events.push(Event::Listed);
                 } else {
                     error!("Timeout waiting for PADO packets");
                     self.fail(Failure::NoOffer);
@@ -229,7 +230,7 @@ impl Engine {
 
     /// The next frame to send, in order.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.transmit.pop_front()
+        front(&mut self.transmit)
     }
 
     /// The absolute time at which [`Engine::handle_timeout`] must be called; None when done.
@@ -243,7 +244,7 @@ impl Engine {
 
     /// The next event, in order.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        front(&mut self.events)
     }
 
     /// Established or failed: nothing more will happen.
@@ -469,7 +470,7 @@ impl Engine {
             tags: kept,
         };
         info!("PPP session is %d", d(session_id));
-        self.events.push_back(Event::Established(session));
+        self.events.push(Event::Established(session));
         Ok(())
     }
 
@@ -600,15 +601,15 @@ impl Engine {
 
     fn fail(&mut self, failure: Failure) {
         self.state = State::Failed;
-        self.events.push_back(Event::Failed(failure));
+        self.events.push(Event::Failed(failure));
     }
 
     fn queue(&mut self, code: Code, attempt: u32, frame: Vec<u8>) {
         if self.transmit.len() >= MAX_QUEUED_FRAMES {
             debug!("Transmit queue full; dropping the oldest frame");
-            self.transmit.pop_front();
+            front(&mut self.transmit);
         }
-        self.transmit.push_back(Transmit {
+        self.transmit.push(Transmit {
             code,
             attempt,
             frame,
@@ -619,7 +620,7 @@ impl Engine {
     /// refusals nobody polls for keeps the newest).
     fn refused(&mut self, code: Code, ac_mac: MacAddr, ac_name: &[u8], tag: Tag<'_>) {
         self.events.retain(|e| !matches!(e, Event::Refused(_)));
-        self.events.push_back(Event::Refused(Refusal {
+        self.events.push(Event::Refused(Refusal {
             code,
             ac_mac,
             ac_name: ac_name.to_vec(),
@@ -644,13 +645,18 @@ impl Engine {
             );
             return;
         }
-        self.events.push_back(Event::Offer(offer));
+        self.events.push(Event::Offer(offer));
     }
 }
 
 /// The malformed-input corpus.
 #[cfg(test)]
 mod malformed;
+
+/// Takes the oldest entry of a queue.
+fn front<T>(queue: &mut Vec<T>) -> Option<T> {
+    (!queue.is_empty()).then(|| queue.remove(0))
+}
 
 #[cfg(test)]
 mod tests;

@@ -1560,7 +1560,7 @@ fn memory_stays_bounded_under_a_pado_flood() {
     );
     engine.handle_frame(Duration::ZERO, &real);
     assert_eq!(engine.last_ignored(), None);
-    let last = engine.events.back().cloned();
+    let last = engine.events.last().cloned();
     assert!(matches!(
         last,
         Some(Event::Offer(Offer {

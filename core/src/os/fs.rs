@@ -154,7 +154,7 @@ impl Dir {
     }
 
     fn c_name(name: &str) -> Result<CString, OsError> {
-        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+        if name.is_empty() || name.bytes().any(|b| b == b'/') || name == "." || name == ".." {
             return Err(OsError {
                 what: "file name",
                 errno: libc::EINVAL,
@@ -207,6 +207,12 @@ impl Dir {
             return Err(OsError::last("rename"));
         }
         Ok(())
+    }
+
+    /// Makes what was renamed or created here durable (`fsync` on the
+    /// directory), for records that must survive a power cut.
+    pub fn sync(&self) -> Result<(), OsError> {
+        sync(&self.fd)
     }
 
     /// Removes `name`; `Ok(false)` if it did not exist (someone else took it).
@@ -305,12 +311,21 @@ pub fn read_all(fd: &Fd) -> Result<Vec<u8>, OsError> {
     }
 }
 
+/// `path` cut at its last `/`: the directory (`None` without one) and the
+/// name. (By bytes: `str::rsplit_once` brings a char searcher along.)
+fn split_path(path: &str) -> (Option<&str>, &str) {
+    match path.bytes().rposition(|b| b == b'/') {
+        Some(i) => (path.get(..i), path.get(i + 1..).unwrap_or("")),
+        None => (None, path),
+    }
+}
+
 /// Replaces the file at `path` atomically (see [`Dir::replace`]). `path` must
 /// be absolute: pppd changes to `/` when it detaches.
 pub fn write_file_atomic(path: &str, data: &[u8]) -> Result<(), OsError> {
-    let (dir, name) = match path.rsplit_once('/') {
-        Some(("", name)) => ("/", name),
-        Some((dir, name)) if path.starts_with('/') => (dir, name),
+    let (dir, name) = match split_path(path) {
+        (Some(""), name) => ("/", name),
+        (Some(dir), name) if path.starts_with('/') => (dir, name),
         _ => {
             return Err(OsError {
                 what: "not an absolute path",
@@ -323,10 +338,10 @@ pub fn write_file_atomic(path: &str, data: &[u8]) -> Result<(), OsError> {
 
 /// Reads a whole (small) regular file at an absolute or relative path.
 pub fn read_file(path: &str) -> Result<Vec<u8>, OsError> {
-    let (dir, name) = match path.rsplit_once('/') {
-        Some(("", name)) => ("/", name),
-        Some((dir, name)) => (dir, name),
-        None => (".", path),
+    let (dir, name) = match split_path(path) {
+        (Some(""), name) => ("/", name),
+        (Some(dir), name) => (dir, name),
+        (None, name) => (".", name),
     };
     read_all(&Dir::open(dir)?.open_read(name, false)?)
 }
@@ -343,6 +358,15 @@ pub fn write_at_start(fd: &Fd, data: &[u8]) -> Result<(), OsError> {
     // SAFETY: fd is open for writing; plain integer arguments.
     if unsafe { libc::ftruncate(fd.raw(), len) } < 0 {
         return Err(OsError::last("ftruncate"));
+    }
+    Ok(())
+}
+
+/// Writes the file's data to its storage (`fsync`; a no-op on tmpfs).
+pub fn sync(fd: &Fd) -> Result<(), OsError> {
+    // SAFETY: fd is open; fsync takes no pointers.
+    if unsafe { libc::fsync(fd.raw()) } < 0 {
+        return Err(OsError::last("fsync"));
     }
     Ok(())
 }

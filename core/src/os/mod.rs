@@ -1,4 +1,5 @@
-//! OS layer: the AF_PACKET discovery socket ([`packet`]), the AF_PPPOX
+//! OS layer: the AF_PACKET discovery socket ([`packet`]) and its kernel
+//! filter ([`filter`]), the AF_PPPOX
 //! session socket ([`pppox`]), files ([`fs`]), the allocator ([`malloc`]),
 //! interface queries, processes and the clocks, over `libc`.
 //!
@@ -7,14 +8,16 @@
 //! (see README, Design notes), which is why this module uses `libc` directly
 //! rather than `nix`.
 
+mod filter;
 mod fs;
 mod malloc;
 mod packet;
 mod pppox;
 
-pub use fs::{read_all, read_file, try_lock, write_at_start, write_file_atomic, Dir};
+pub use filter::{discovery_filter, Insn, MAX_FILTERED_HOST_UNIQ};
+pub use fs::{read_all, read_file, sync, try_lock, write_at_start, write_file_atomic, Dir};
 pub use malloc::Malloc;
-pub use packet::{discovery_filter, DiscoverySocket};
+pub use packet::DiscoverySocket;
 pub use pppox::{is_no_kernel_support, pppox_connect, pppox_socket};
 
 use core::ffi::c_int;
@@ -87,7 +90,12 @@ pub fn now() -> Duration {
     };
     // SAFETY: ts is a valid timespec to write to.
     unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    // Nanoseconds in a u64 last 584 years of uptime; `Duration::new` would
+    // bring a panic path for a carry that cannot happen.
+    let ns = (ts.tv_sec as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(ts.tv_nsec as u64);
+    Duration::from_nanos(ns)
 }
 
 /// The process id (the default Host-Uniq).

@@ -4,8 +4,9 @@ use core::ffi::c_int;
 use core::mem;
 use core::time::Duration;
 
-use crate::wire::{MacAddr, ETH_P_PPPOE_DISC};
+use crate::wire::ETH_P_PPPOE_DISC;
 
+use super::filter::{discovery_filter, Insn};
 use super::{errno, if_info, socket, Fd, IfInfo, OsError};
 
 /// The PPPoE discovery socket: AF_PACKET, SOCK_RAW, bound to 0x8863 on one
@@ -18,36 +19,29 @@ pub struct DiscoverySocket {
     pub filtered: bool,
 }
 
-const fn bpf(code: u32, jt: u8, jf: u8, k: u32) -> libc::sock_filter {
-    libc::sock_filter {
-        code: code as u16,
-        jt,
-        jf,
-        k,
+/// Attaches (or replaces, atomically) the socket's kernel filter.
+fn attach(fd: &Fd, program: &[Insn]) -> Result<(), OsError> {
+    let fprog = libc::sock_fprog {
+        len: program.len() as u16,
+        // The kernel only reads the program (the field is not const in C).
+        filter: program.as_ptr().cast::<libc::sock_filter>().cast_mut(),
+    };
+    // SAFETY: Insn is #[repr(C)] with sock_filter's fields in its order
+    // (u16, u8, u8, u32); fprog points to `program`, which outlives the
+    // call; the kernel copies (and checks) the program.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd.raw(),
+            libc::SOL_SOCKET,
+            libc::SO_ATTACH_FILTER,
+            (&fprog as *const libc::sock_fprog).cast(),
+            mem::size_of::<libc::sock_fprog>() as libc::socklen_t,
+        )
+    };
+    if rc < 0 {
+        return Err(OsError::last("setsockopt(SO_ATTACH_FILTER)"));
     }
-}
-
-/// A classic BPF program that passes only frames addressed to `mac`: with
-/// many pppd processes on one interface (multi-dial), no pppd is woken for
-/// another one's PADOs and PADSs, any PADI or PADR, or a broadcast PADT
-/// (which a client ignores during discovery anyway).
-pub fn discovery_filter(mac: MacAddr) -> [libc::sock_filter; 6] {
-    let m = mac.0;
-    let low4 = u32::from_be_bytes([m[2], m[3], m[4], m[5]]);
-    let high2 = u32::from(u16::from_be_bytes([m[0], m[1]]));
-    const LD_W: u32 = libc::BPF_LD | libc::BPF_W | libc::BPF_ABS;
-    const LD_H: u32 = libc::BPF_LD | libc::BPF_H | libc::BPF_ABS;
-    const JEQ: u32 = libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K;
-    const RET: u32 = libc::BPF_RET | libc::BPF_K;
-    const ACCEPT: u32 = 0x0004_0000;
-    [
-        bpf(LD_W, 0, 0, 2),     // 0: A = dst[2..6]
-        bpf(JEQ, 0, 3, low4),   // 1: ours? -> 2, else drop (5)
-        bpf(LD_H, 0, 0, 0),     // 2: A = dst[0..2]
-        bpf(JEQ, 0, 1, high2),  // 3: ours -> 4, else drop (5)
-        bpf(RET, 0, 0, ACCEPT), // 4: accept
-        bpf(RET, 0, 0, 0),      // 5: drop
-    ]
+    Ok(())
 }
 
 impl DiscoverySocket {
@@ -84,23 +78,7 @@ impl DiscoverySocket {
             return Err(OsError::last("setsockopt(SO_BROADCAST)"));
         }
         // The filter goes on before bind.
-        let mut prog = discovery_filter(info.mac);
-        let fprog = libc::sock_fprog {
-            len: prog.len() as u16,
-            filter: prog.as_mut_ptr(),
-        };
-        // SAFETY: fprog points to `prog`, which outlives the call; the kernel
-        // copies the program.
-        let filtered = filter
-            && unsafe {
-                libc::setsockopt(
-                    fd.raw(),
-                    libc::SOL_SOCKET,
-                    libc::SO_ATTACH_FILTER,
-                    (&fprog as *const libc::sock_fprog).cast(),
-                    mem::size_of::<libc::sock_fprog>() as libc::socklen_t,
-                )
-            } == 0;
+        let filtered = filter && attach(&fd, &discovery_filter(info.mac, None)).is_ok();
         // SAFETY: sockaddr_ll is plain old data; all-zero is valid.
         let mut sa: libc::sockaddr_ll = unsafe { mem::zeroed() };
         sa.sll_family = libc::AF_PACKET as u16;
@@ -118,6 +96,17 @@ impl DiscoverySocket {
             return Err(OsError::last("bind(AF_PACKET)"));
         }
         Ok(DiscoverySocket { fd, info, filtered })
+    }
+
+    /// Narrows the kernel filter to frames for a client that sends
+    /// `host_uniq` (see [`discovery_filter`]). On an error the socket keeps
+    /// the filter it had (the engine checks Host-Uniq anyway); a socket
+    /// opened without a filter stays without.
+    pub fn filter_host_uniq(&self, host_uniq: &[u8]) -> Result<(), OsError> {
+        if !self.filtered {
+            return Ok(());
+        }
+        attach(&self.fd, &discovery_filter(self.info.mac, Some(host_uniq)))
     }
 
     /// Sets `SO_PRIORITY` (0-7): what we send is queued at that priority,

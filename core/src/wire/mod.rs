@@ -88,7 +88,7 @@ impl MacAddr {
     /// digits, upper or lower case, and nothing else (no spaces, signs or other separators).
     pub fn parse(s: &str) -> Option<MacAddr> {
         let mut out = [0u8; 6];
-        let mut groups = s.split(':');
+        let mut groups = crate::text::split(s, b':');
         for byte in out.iter_mut() {
             let group = groups.next()?;
             *byte = match *group.as_bytes() {

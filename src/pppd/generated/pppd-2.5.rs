@@ -305,6 +305,8 @@ pub type ppp_add_notifier_fn = ::core::option::Option<
 pub type ppp_set_string_fn = ::core::option::Option<
     unsafe extern "C" fn(value: *const core::ffi::c_char) -> core::ffi::c_int,
 >;
+pub type ppp_set_remote_fn =
+    ::core::option::Option<unsafe extern "C" fn(value: *const core::ffi::c_char)>;
 pub type ppp_set_int_fn = ::core::option::Option<unsafe extern "C" fn(value: core::ffi::c_int)>;
 pub type ppp_get_int_fn = ::core::option::Option<unsafe extern "C" fn() -> core::ffi::c_int>;
 pub type ppp_set_bool_fn = ::core::option::Option<unsafe extern "C" fn(value: bool)>;

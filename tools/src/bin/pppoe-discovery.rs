@@ -60,7 +60,7 @@ Options:
    -S name        -- Set desired service name
    -C name        -- Set desired access concentrator name
    -U             -- Use Host-Uniq (this process id) to allow parallel discoveries
-   -W hexvalue    -- Set the Host-Uniq to the supplied hex string (1-64 bytes)
+   -W hexvalue    -- Set the Host-Uniq to the supplied hex string (1-1494 bytes)
    -A             -- Print all access concentrators (the default)
    -Q             -- Quiet mode: print nothing, only the exit status tells
    --json         -- Print the result as one JSON document instead of text
