@@ -8,8 +8,8 @@
 #   start -> session up (ip-up): discovery times from the AC-side capture, memory and CPU time of
 #   pppd read by ip-up; then the AC-side pppd is killed (pppoe-server sends PADT) -> the session
 #   comes back (second ip-up); then SIGTERM.
-# Nothing is judged here: raw timestamps go to the console as "@@BENCH run k=v ..." lines and the
-# host (scripts/bench, scripts/lib/bench-common.sh) computes the figures.
+# Nothing is judged here: raw timestamps go to the console as "bench-run" events (emit, lib.sh:
+# one JSON object a line) and the host (scripts/bench, tests/vm/bench.py) computes the figures.
 #
 # Then, in the same boot, also alternately:
 #   stale-session recovery (bench_stale_iter): an AC allowing one session per client MAC
@@ -62,7 +62,7 @@ EOF
 # The discovery capture on the AC side, for the whole run: one decoded line a frame, with the
 # kernel's capture time (tcpdump -tt), written as soon as the frame is seen (-l, immediate mode).
 bench_cap_start() {
-	ip netns exec ac tcpdump -Z root -i ac0 -n -e -tt -l --immediate-mode 'ether proto 0x8863' \
+	ip netns exec ac tcpdump -Z root -i ac0 -n -e -tt -l --immediate-mode -B 8192 -s 1600 'ether proto 0x8863' \
 		</dev/null >"$BENCH_CAP" 2>/run/bench-cap.err &
 	BENCH_CAP_PID=$!
 	wait_until 5 grep -qs 'listening on' /run/bench-cap.err
@@ -89,7 +89,16 @@ bench_pppd() {
 # The AC side has nothing left of the previous session (its pppd gone, no ppp device on the client).
 ac_idle() { [ -z "$(ac_pppd_pids)" ] && ! ip -n cli -o link show 2>/dev/null | grep -q ': ppp'; }
 
-# bench_iter PLUGIN I: one iteration; prints one "@@BENCH run" line.
+# bench_note TEXT: a note for the report ("Notes from the guest").
+bench_note() { emit bench-note "text=$*"; }
+# bench_note_tail N FILE...: the last N lines of the files (tail's headers too), as notes.
+bench_note_tail() {
+	local n=$1 line
+	shift
+	tail -n "$n" "$@" 2>/dev/null | while IFS= read -r line; do emit bench-note "text=  $line"; done
+}
+
+# bench_iter PLUGIN I: one iteration; emits one "bench-run" event.
 bench_iter() {
 	local plugin=$1 i=$2 d t0 tkill='' pid r1 r2 rc='' caps
 	d=/tmp/bench/$plugin-$i
@@ -145,11 +154,12 @@ bench_iter() {
 	local up=${2:-} hwm=${3:-} rss=${4:-} ut=${5:-} st=${6:-} ns=${7:-}
 	# shellcheck disable=SC2086
 	set -- $r2
-	echo "@@BENCH run p=$plugin i=$i pid=$pid t0=$t0 $caps up=$up hwm=$hwm rss=$rss utime=$ut stime=$st ns=$ns" \
-		"kill=$tkill up2=${2:-} hwm2=${3:-} rss2=${4:-} rc=$rc"
+	# shellcheck disable=SC2086 # $caps: k=v words
+	emit bench-run "p=$plugin" "i=$i" "pid=$pid" "t0=$t0" $caps "up=$up" "hwm=$hwm" "rss=$rss" "utime=$ut" "stime=$st" "ns=$ns" \
+		"kill=$tkill" "up2=${2:-}" "hwm2=${3:-}" "rss2=${4:-}" "rc=$rc"
 	if [ -z "$r1" ] || [ -z "$r2" ]; then
-		echo "@@BENCH note $plugin iteration $i incomplete (session ${r1:+up}${r1:-not up}, reconnect ${r2:+up}${r2:-not up}); pppd log:"
-		tail -n 15 "$d/pppd.log" "$d/pppd.out" 2>/dev/null | sed 's/^/@@BENCH note   /'
+		bench_note "$plugin iteration $i incomplete (session ${r1:+up}${r1:-not up}, reconnect ${r2:+up}${r2:-not up}); pppd log:"
+		bench_note_tail 15 "$d/pppd.log" "$d/pppd.out"
 	fi
 	CLIENT_PID=''
 }
@@ -186,12 +196,12 @@ host_now() {
 	HOST_NOW=
 	read -r HOST_NOW </sys/class/rtc/rtc0/since_epoch 2>/dev/null
 }
-# bench_may_start WHAT...: true if the deadline has not passed; else prints "@@BENCH skipped WHAT".
+# bench_may_start WHAT...: true if the deadline has not passed; else emits "bench-skipped" WHAT.
 bench_may_start() {
 	[ -n "${bench_deadline:-}" ] || return 0
 	host_now
 	[ -z "$HOST_NOW" ] || [ "$HOST_NOW" -lt "$bench_deadline" ] && return 0
-	echo "@@BENCH skipped $*"
+	emit bench-skipped "what=$*"
 	return 1
 }
 
@@ -203,7 +213,7 @@ STALE_DIR=/var/run/pppoe-rs
 STALE_WAIT=40
 
 # bench_stale_iter PLUGIN I: one stale-session recovery from a clean AC (a new pppoe-server with
-# -x 1, no records in /var/run/pppoe-rs); prints one "@@BENCH stale" line.
+# -x 1, no records in /var/run/pppoe-rs); emits one "bench-stale" event.
 bench_stale_iter() {
 	local plugin=$1 i=$2 d pid1 pid2='' r2='' t1='' rec=- caps rc=''
 	# scen_begin also removes /var/run/pppoe-rs: the only record the restarted pppd can find is
@@ -219,7 +229,7 @@ bench_stale_iter() {
 	ac_start 1 pap -x 1
 	failed || cap_start
 	if failed; then
-		echo "@@BENCH note stale $plugin $i: setup failed: $(cat "$FAILS")"
+		bench_note "stale $plugin $i: setup failed: $(cat "$FAILS")"
 		scen_cleanup
 		return
 	fi
@@ -242,8 +252,8 @@ bench_stale_iter() {
 		r2=$(ipup_rec "$pid2" 1)
 		t1=$(cat "$d/2/t0" 2>/dev/null)
 	else
-		echo "@@BENCH note stale $plugin $i: the first session did not come up; pppd log:"
-		tail -n 15 "$d/1/pppd.log" "$d/1/pppd.out" 2>/dev/null | sed 's/^/@@BENCH note   /'
+		bench_note "stale $plugin $i: the first session did not come up; pppd log:"
+		bench_note_tail 15 "$d/1/pppd.log" "$d/1/pppd.out"
 	fi
 	if client_alive; then
 		kill -TERM "$CLIENT_PID" 2>/dev/null
@@ -267,10 +277,11 @@ bench_stale_iter() {
 	' "$S/disc.txt" 2>/dev/null)
 	# shellcheck disable=SC2086 # split the record into fields
 	set -- $r2
-	echo "@@BENCH stale p=$plugin i=$i pid1=$pid1 rec=$rec t1=$t1 $caps up=${2:-} rc=$rc"
+	# shellcheck disable=SC2086 # $caps: k=v words
+	emit bench-stale "p=$plugin" "i=$i" "pid1=$pid1" "rec=$rec" "t1=$t1" $caps "up=${2:-}" "rc=$rc"
 	if [ -n "$pid2" ] && [ -z "$r2" ]; then
-		echo "@@BENCH note stale $plugin $i: no new session within $STALE_WAIT s of the restart; pppd log:"
-		tail -n 15 "$d/2/pppd.log" "$d/2/pppd.out" 2>/dev/null | sed 's/^/@@BENCH note   /'
+		bench_note "stale $plugin $i: no new session within $STALE_WAIT s of the restart; pppd log:"
+		bench_note_tail 15 "$d/2/pppd.log" "$d/2/pppd.out"
 	fi
 	CLIENT_PID=''
 	scen_cleanup
@@ -297,7 +308,7 @@ multi_all_exited() {
 }
 
 # bench_multi_iter PLUGIN MODE N: N pppds at once against a new AC (the setup of the e2e
-# scenarios multi-session and macvlan-sessions); prints one "@@BENCH multi" line: the guest
+# scenarios multi-session and macvlan-sessions); emits one "bench-multi" event: the guest
 # clock at the start, the number of sessions up, the last ip-up, the CPU time of all N pppds
 # (schedstat ns, and utime+stime ticks) read right after the last one came up, and the sum of
 # each pppd's CPU time at its own ip-up.
@@ -315,7 +326,7 @@ bench_multi_iter() {
 		macvlans_add "$n" || fail setup "could not create the macvlan devices"
 	fi
 	if failed; then
-		echo "@@BENCH note multi $plugin $mode $n: setup failed: $(cat "$FAILS")"
+		bench_note "multi $plugin $mode $n: setup failed: $(cat "$FAILS")"
 		scen_cleanup
 		return
 	fi
@@ -326,7 +337,7 @@ bench_multi_iter() {
 		"$S" "$n" "$mode" "$PLUGIN_WORD" bench &
 	bg_track $!
 	if ! wait_until 20 test -s "$S/multi.pids"; then
-		echo "@@BENCH note multi $plugin $mode $n: the pppds did not start"
+		bench_note "multi $plugin $mode $n: the pppds did not start"
 		scen_cleanup
 		return
 	fi
@@ -350,11 +361,11 @@ bench_multi_iter() {
 	# records our plugin leaves with the next scen_begin.
 	kill -KILL "${pids[@]}" 2>/dev/null
 	wait_until 30 multi_all_exited "$n"
-	echo "@@BENCH multi p=$plugin if=$mode n=$n t0=$t0 up=$MULTI_UP gone=$MULTI_GONE last=$last" \
-		"cpu_ns=$cpu ticks=$ticks alive=$alive own_ns=$own"
+	emit bench-multi "p=$plugin" "if=$mode" "n=$n" "t0=$t0" "up=$MULTI_UP" "gone=$MULTI_GONE" "last=$last" \
+		"cpu_ns=$cpu" "ticks=$ticks" "alive=$alive" "own_ns=$own"
 	if [ "$MULTI_UP" -lt "$n" ]; then
-		echo "@@BENCH note multi $plugin $mode $n: $MULTI_UP of $n sessions up, $MULTI_GONE pppds exited without one; log of pppd 1:"
-		tail -n 8 "$S/pppd-1.log" "$S/pppd-1.out" 2>/dev/null | sed 's/^/@@BENCH note   /'
+		bench_note "multi $plugin $mode $n: $MULTI_UP of $n sessions up, $MULTI_GONE pppds exited without one; log of pppd 1:"
+		bench_note_tail 8 "$S/pppd-1.log" "$S/pppd-1.out"
 	fi
 	scen_cleanup
 }
@@ -364,7 +375,7 @@ bench_main() {
 	bench_multi=${bench_multi:-8,32,64} bench_multi_if=${bench_multi_if:-macvlan,one}
 	now_us
 	t_start=$NOW_US
-	echo "@@BENCH info kernel=$(uname -r) pppd=$PPPD_VER ac_kernel_mode=$AC_KERNEL_MODE clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100) n=$n"
+	emit bench-info "kernel=$(uname -r)" "pppd=$PPPD_VER" "ac_kernel_mode=$AC_KERNEL_MODE" "clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)" "n=$n"
 	bench_install_ipup
 	: >"$BENCH_IPUP_LOG"
 	mkdir -p /tmp/bench
@@ -372,22 +383,22 @@ bench_main() {
 	# One AC for the whole run; -N 16 so that sessions ending slowly never exhaust it.
 	ac_start 1 pap -N 16
 	if failed; then
-		echo "@@BENCH note setup failed: $(cat "$FAILS")"
+		bench_note "setup failed: $(cat "$FAILS")"
 		return
 	fi
-	bench_cap_start || echo "@@BENCH note the capture did not start: $(cat /run/bench-cap.err)"
+	bench_cap_start || bench_note "the capture did not start: $(cat /run/bench-cap.err)"
 	# Warm-up (i=0: caches, first exec of pppd and each plugin), then the measured iterations.
 	for i in $(seq 0 "$n"); do
 		for p in ours c; do
 			if ! [ -f "/opt/e2e/$p.so" ]; then
-				echo "@@BENCH note /opt/e2e/$p.so is missing"
+				bench_note "/opt/e2e/$p.so is missing"
 				continue
 			fi
 			bench_iter "$p" "$i"
 		done
 		now_us
 		if [ $(((NOW_US - t_start) / 1000000)) -ge "$budget" ] && [ "$i" -lt "$n" ]; then
-			echo "@@BENCH note budget of $budget s used up after $i iterations"
+			bench_note "budget of $budget s used up after $i iterations"
 			break
 		fi
 	done
@@ -395,7 +406,7 @@ bench_main() {
 	wait "$BENCH_CAP_PID" 2>/dev/null
 	scen_cleanup
 	now_us
-	echo "@@BENCH phase sessions $(((NOW_US - t_start) / 1000000))"
+	emit bench-phase name=sessions "secs=$(((NOW_US - t_start) / 1000000))"
 	bench_tick_open
 	# Stale-session recovery, alternately: ours, c, ours, c, ... The deadline is checked per pair,
 	# so that every ratio has both sides.
@@ -406,7 +417,7 @@ bench_main() {
 			[ -f "/opt/e2e/$p.so" ] && bench_stale_iter "$p" "$i"
 		done
 	done
-	echo "@@BENCH phase stale $(secs_since "$t_phase")"
+	emit bench-phase name=stale "secs=$(secs_since "$t_phase")"
 	# Many sessions: for each variant and number of pppds, ours then c.
 	local mode m
 	MULTI_WAIT=${bench_multi_wait:-90}
@@ -421,8 +432,8 @@ bench_main() {
 			done
 		done
 	done
-	echo "@@BENCH phase multi $(secs_since "$t_phase")"
-	echo "@@BENCH end $(secs_since "$t_start")"
+	emit bench-phase name=multi "secs=$(secs_since "$t_phase")"
+	emit bench-end "secs=$(secs_since "$t_start")"
 }
 
 bench_main

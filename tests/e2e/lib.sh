@@ -27,7 +27,31 @@ case $PPPD_VER in
 *) PLUGIN_WORD=pppoe.so ;;
 esac
 
+# The client pppd: Debian's, or one built against another libc (/etc/e2e-client-pppd, written by
+# the host for the musl and uClibc guests); the AC side always runs Debian's.
+CLIENT_PPPD=pppd
+[ -s /etc/e2e-client-pppd ] && read -r CLIENT_PPPD </etc/e2e-client-pppd
+
 upper() { echo "${1^^}"; }
+
+# --- reports to the host ----------------------------------------------------------------------
+# emit EVENT KEY=VALUE...: one line '@@E2E {"ev":"EVENT","KEY":"VALUE",...}' on the console, which
+# the host (tests/vm/qemu.py) parses; every value is a JSON string. No subshell: forks are slow
+# under emulation.
+emit() {
+	local line="{\"ev\":\"$1\"" kv v
+	shift
+	for kv in "$@"; do
+		v=${kv#*=}
+		v=${v//\\/\\\\}
+		v=${v//\"/\\\"}
+		v=${v//$'\n'/\\n}
+		v=${v//$'\t'/\\t}
+		v=${v//[[:cntrl:]]/?}
+		line+=",\"${kv%%=*}\":\"$v\""
+	done
+	printf '@@E2E %s}\n' "$line"
+}
 
 # --- time -------------------------------------------------------------------------------------
 # Under emulation every fork costs tens of ms: wait on wall-clock deadlines, never loop counts.
@@ -84,9 +108,12 @@ guest_setup() {
 	cp /e2e/ip-up /lib/netifd/ppp-up
 	cp /e2e/ip-down /lib/netifd/ppp-down
 	chmod +x /lib/netifd/ppp-up /lib/netifd/ppp-down
-	# Debian's C plugin, kept aside: the AC side always uses it, the client side swaps.
+	# Debian's C plugin, kept aside: the AC side always uses it (ac.so), the client side swaps
+	# between ours and the C plugin (c.so: Debian's, unless the host brought one built for the
+	# client pppd's libc).
 	mkdir -p /opt/e2e
-	cp "$PLUGDIR/pppoe.so" /opt/e2e/c.so
+	cp "$PLUGDIR/pppoe.so" /opt/e2e/ac.so
+	[ -f /opt/e2e/c.so ] || [ -f /opt/e2e/no-c-plugin ] || cp "$PLUGDIR/pppoe.so" /opt/e2e/c.so
 	ip netns add cli || return 1
 	ip netns add ac || return 1
 	ip link add cli0 netns cli address "$CLI_MAC" type veth peer name ac0 netns ac address "$AC1_MAC" || return 1
@@ -181,7 +208,7 @@ ac_start() {
 	printf '%s\n' "require-$auth" lcp-restart\ 1 debug nodefaultroute 'ipparam ac' \
 		${AC_PPP_EXTRA[@]+"${AC_PPP_EXTRA[@]}"} >"$opts"
 	local args=(-F -I "$ifc" -C "$name" -S "$svc" -L "$loc" -R "$pool" -N 4 -O "$opts")
-	[ "$AC_KERNEL_MODE" = 1 ] && args+=(-k -g /opt/e2e/c.so)
+	[ "$AC_KERNEL_MODE" = 1 ] && args+=(-k -g /opt/e2e/ac.so)
 	ip netns exec ac pppoe-server "${args[@]}" "$@" </dev/null >"$S/ac$n.out" 2>&1 &
 	AC_PIDS+=($!)
 	# Ready once its discovery socket (packet socket for 0x8863) is open.
@@ -209,8 +236,11 @@ children_named() {
 
 # --- discovery capture ------------------------------------------------------------------------
 
+# A big capture buffer (-B, KiB) and a snapshot length that fits any discovery frame (-s): the
+# kernel drops what does not fit when tcpdump is starved of CPU (32 sessions starting at once
+# on a loaded host lost PADIs and PADRs with the defaults).
 cap_start() {
-	ip netns exec ac tcpdump -Z root -i ac0 -n -U --immediate-mode -w "$S/disc.pcap" 'ether proto 0x8863' \
+	ip netns exec ac tcpdump -Z root -i ac0 -n -U --immediate-mode -B 8192 -s 1600 -w "$S/disc.pcap" 'ether proto 0x8863' \
 		</dev/null >/dev/null 2>"$S/tcpdump.err" &
 	CAP_PID=$!
 	wait_until 5 grep -qs 'listening on' "$S/tcpdump.err" || fail setup "tcpdump did not start: $(cat "$S/tcpdump.err")"
@@ -256,7 +286,7 @@ client_start() {
 # client_start_raw WORDS...: pppd with exactly these words (logfile added if missing).
 client_start_raw() {
 	echo "pppd $*" >>"$S/pppd.cmd"
-	ip netns exec cli pppd "$@" </dev/null >>"$S/pppd.out" 2>&1 &
+	ip netns exec cli "$CLIENT_PPPD" "$@" </dev/null >>"$S/pppd.out" 2>&1 &
 	CLIENT_PID=$!
 	echo "$CLIENT_PID" >>"$S/client.pids"
 	CLIENT_RC=
@@ -437,7 +467,8 @@ evidence() {
 		echo "----- pppoe-check output"
 		cat "$S/check.out"
 	fi
-	echo "----- discovery capture on ac0 (tcpdump -e -n -vv -XX, ether proto 0x8863)"
+	echo "----- discovery capture on ac0 (tcpdump -e -n -vv -XX, ether proto 0x8863); the capture's own report:"
+	grep -v '^listening on' "$S/tcpdump.err" 2>/dev/null
 	tcpdump -Z root -r "$S/disc.pcap" -n -e -vv -XX 2>&1
 	if [ -f "$S/trace" ]; then
 		echo "----- trace (e2e_trace=1)"
@@ -450,7 +481,7 @@ evidence() {
 run_one() {
 	local plugin=$1 name=$2 t0 pid res
 	if [ "$plugin" != ours ] && [[ " $OURS_ONLY " == *" $name "* ]]; then
-		echo "@@E2E RESULT $plugin $name N/A 0.0 not a feature of this plugin"
+		emit result "plugin=$plugin" "scenario=$name" result=N/A secs=0.0 "fails=not a feature of this plugin"
 		return
 	fi
 	scen_begin "$plugin" "$name"
@@ -477,14 +508,15 @@ run_one() {
 	wait "$pid" 2>/dev/null
 	scen_cleanup
 	if failed; then res=FAIL; else res=PASS; fi
+	local k v
 	if [ -f "$S/figures" ]; then
-		sed "s/^/@@E2E FIGURE $plugin $name /" "$S/figures"
+		while read -r k v; do emit figure "plugin=$plugin" "scenario=$name" "key=$k" "value=$v"; done <"$S/figures"
 	fi
-	echo "@@E2E RESULT $plugin $name $res $(secs_since "$t0") $(tr '\n' ' ' <"$FAILS")"
+	emit result "plugin=$plugin" "scenario=$name" "result=$res" "secs=$(secs_since "$t0")" "fails=$(cat "$FAILS")"
 	if [ "$res" = FAIL ] || [ -n "${e2e_trace:-}" ]; then
-		echo "@@E2E EVIDENCE-BEGIN $plugin $name"
+		emit evidence-begin "plugin=$plugin" "scenario=$name"
 		evidence 2>&1 | sed 's/^/  | /'
-		echo "@@E2E EVIDENCE-END $plugin $name"
+		emit evidence-end "plugin=$plugin" "scenario=$name"
 	fi
 }
 
