@@ -234,17 +234,65 @@ pub fn sleep(d: Duration) {
     unsafe { libc::nanosleep(&ts, core::ptr::null_mut()) };
 }
 
-/// Wall-clock time in Unix milliseconds (for the status file).
+/// Wall-clock time in Unix milliseconds (for the status file), right after
+/// 19 January 2038 on 32-bit targets too, whatever the width of the C
+/// library's `time_t` (32 bits on uClibc-ng, glibc before 2.34 and musl
+/// before 1.2).
 pub fn unix_millis() -> u64 {
+    let (sec, nsec) = realtime();
+    millis(sec, nsec)
+}
+
+/// Unix milliseconds of a wall-clock reading (0 before 1970).
+fn millis(sec: i64, nsec: i64) -> u64 {
+    u64::try_from(sec)
+        .unwrap_or(0)
+        .saturating_mul(1000)
+        .saturating_add(u64::try_from(nsec.clamp(0, 999_999_999)).unwrap_or(0) / 1_000_000)
+}
+
+/// CLOCK_REALTIME through the kernel's `clock_gettime64` (Linux 5.1) on
+/// 32-bit targets, called directly so that the plugin imports no time64
+/// symbol that an older C library lacks; the C library's `clock_gettime`
+/// if the kernel has no such call.
+#[cfg(target_pointer_width = "32")]
+fn realtime() -> (i64, i64) {
+    /// The kernel's `struct __kernel_timespec`: 64-bit fields everywhere.
+    #[repr(C)]
+    struct KernelTimespec {
+        sec: i64,
+        nsec: i64,
+    }
+    /// `__NR_clock_gettime64`: 403 on every 32-bit architecture, plus the
+    /// o32 base of 4000 on MIPS.
+    const NR: libc::c_long = if cfg!(target_arch = "mips") {
+        4403
+    } else {
+        403
+    };
+    let mut ts = KernelTimespec { sec: 0, nsec: 0 };
+    // SAFETY: ts is a valid, writable __kernel_timespec; the clock id is an
+    // integer.
+    if unsafe { libc::syscall(NR, libc::CLOCK_REALTIME, &mut ts as *mut KernelTimespec) } == 0 {
+        return (ts.sec, ts.nsec);
+    }
+    realtime_libc()
+}
+
+#[cfg(not(target_pointer_width = "32"))]
+fn realtime() -> (i64, i64) {
+    realtime_libc()
+}
+
+fn realtime_libc() -> (i64, i64) {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
     // SAFETY: ts is a valid timespec to write to.
     unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
-    (ts.tv_sec as u64)
-        .saturating_mul(1000)
-        .saturating_add(ts.tv_nsec as u64 / 1_000_000)
+    #[allow(clippy::useless_conversion)] // i64 already where time_t is 64 bits
+    (i64::from(ts.tv_sec), i64::from(ts.tv_nsec))
 }
 
 /// The local and peer IPv4 addresses of a point-to-point interface (ppp0).

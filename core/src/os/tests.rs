@@ -158,3 +158,20 @@ fn clock_moves_forward() {
     let b = now();
     assert!(b >= a);
 }
+
+#[test]
+fn wall_clock_milliseconds_are_right_after_2038() {
+    // 2040-01-01T00:00:00.999Z: past the 32-bit time_t limit (2^31 - 1 s).
+    assert_eq!(super::millis(2_208_988_800, 999_999_999), 2_208_988_800_999);
+    assert_eq!(super::millis(0x7fff_ffff + 1, 0), 2_147_483_648_000);
+    assert_eq!(super::millis(-1, 5), 0);
+    assert_eq!(super::millis(1, 2_000_000_000), 1_999);
+    // The reading itself (the kernel's clock_gettime64 on 32-bit targets,
+    // under qemu-user in scripts/test-bigendian) agrees with std's.
+    let std_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let ours = super::unix_millis();
+    assert!(ours.abs_diff(std_ms) < 5_000, "ours {ours}, std {std_ms}");
+}
