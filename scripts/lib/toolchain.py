@@ -105,6 +105,15 @@ class ToolchainError(Exception):
     pass
 
 
+def nightly() -> str:
+    """The pinned nightly toolchain (NIGHTLY= in scripts/lib/toolchains.env)."""
+    env = Path(__file__).resolve().parent / "toolchains.env"
+    for line in env.read_text().splitlines():
+        if line.startswith("NIGHTLY="):
+            return line.split("=", 1)[1].strip()
+    raise SystemExit(f"{env}: no NIGHTLY= line")
+
+
 def log(msg: str) -> None:
     print(f"sysroot: {msg}", file=sys.stderr, flush=True)
 
