@@ -227,7 +227,7 @@ pub fn exit(code: c_int) -> ! {
 /// Sleeps for `d` (a signal may cut it short).
 pub fn sleep(d: Duration) {
     let ts = libc::timespec {
-        tv_sec: d.as_secs() as libc::time_t,
+        tv_sec: d.as_secs() as _, // seconds of a short pause: fits any time_t
         tv_nsec: d.subsec_nanos() as libc::c_long,
     };
     // SAFETY: ts is a valid timespec; the remaining time is not wanted.
