@@ -1,6 +1,5 @@
 //! pppoe-discovery's command line where no network is needed (no root).
 
-use std::os::fd::{FromRawFd, OwnedFd};
 use std::process::{Command, Stdio};
 
 const TOOL: &str = env!("CARGO_BIN_EXE_pppoe-discovery");
@@ -8,13 +7,11 @@ const TOOL: &str = env!("CARGO_BIN_EXE_pppoe-discovery");
 /// A pipe whose reading end is already closed: writing to it fails with
 /// EPIPE (SIGPIPE is ignored in Rust programs), as in
 /// `(sleep .3; pppoe-discovery -h) | true`.
-fn closed_pipe() -> OwnedFd {
-    let mut fds = [0; 2];
-    // SAFETY: fds is a valid array of two ints for pipe(2) to fill.
-    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
-    // SAFETY: both descriptors were just created and are owned here.
-    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-    drop(read);
+fn closed_pipe() -> std::process::ChildStdin {
+    // The writing end of a process's stdin, kept after that process ended.
+    let mut reader = Command::new("true").stdin(Stdio::piped()).spawn().unwrap();
+    let write = reader.stdin.take().unwrap();
+    reader.wait().unwrap();
     write
 }
 
