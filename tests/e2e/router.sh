@@ -30,6 +30,31 @@ client_maps() {
 	echo "$out"
 }
 
+# The guest's wall clock in Unix seconds, from the kernel: the RTC's (set by qemu's -rtc base, the
+# guest's `clock` in tests/vm/guests.py) where there is one, which needs no 64-bit time_t in the
+# userland (a 32-bit `date` cannot read a clock past 2038); else date(1).
+guest_epoch() {
+	local r
+	r=$(cat /sys/class/rtc/rtc0/since_epoch 2>/dev/null) || r=
+	[ -n "$r" ] || r=$(date +%s)
+	echo "$r"
+}
+
+# The status file's time (our plugin) is the guest's wall clock: right after 19 January 2038 on a
+# 32-bit guest whose clock is set past it, whatever the width of its C library's time_t.
+router_wall_clock() {
+	local doc t ref
+	doc=$(cat "$STATUS_FILE" 2>/dev/null)
+	t=$(echo "$doc" | sed -n 's/.*"time":\([0-9]*\)\..*/\1/p')
+	ref=$(guest_epoch)
+	figure wall-clock "status file time $t, guest clock $ref"
+	if [ -z "$t" ] || [ -z "$ref" ]; then
+		fail status "no time in the status file ($doc) or no guest clock ($ref)"
+	elif [ $((t > ref ? t - ref : ref - t)) -gt 120 ]; then
+		fail status "the status file's time $t is not the guest's clock $ref"
+	fi
+}
+
 router_pap() {
 	local t0 want exe maps libc
 	ac_start 1 pap
@@ -40,7 +65,12 @@ router_pap() {
 		fail plugin "$PLUGDIR/rp-pppoe.so is not the $PLUGIN plugin: $(cksum "$PLUGDIR/rp-pppoe.so" "/opt/e2e/$PLUGIN.so" 2>&1 | tr '\n' ' ')"
 	now_us
 	t0=$NOW_US
-	client_start nic-cli0
+	if [ "$PLUGIN" = ours ]; then
+		rm -f "$STATUS_FILE"
+		client_start nic-cli0 pppoe-status-file "$STATUS_FILE"
+	else
+		client_start nic-cli0
+	fi
 	if client_wait_up "$ROUTER_UP_WAIT" && client_alive; then
 		figure session-up "$(secs_since "$t0") s (pppd start to ip-up)"
 		# Which pppd and which C library carried the session: the client's executable and what it
@@ -53,6 +83,7 @@ router_pap() {
 		libc=$(cat /etc/e2e-client-libc 2>/dev/null)
 		[ -z "$libc" ] || echo "$maps" | grep -q -E " ($libc)" || fail client "the client pppd has no $libc mapped:$maps"
 	fi
+	[ "$PLUGIN" = ours ] && router_wall_clock
 	CHECK_ACNAME=1 check_session 1 || return
 	client_log_has "Plugin $PLUGIN_WORD loaded" || fail plugin "no 'Plugin $PLUGIN_WORD loaded' in the pppd log"
 	if [ "$PLUGIN" = ours ]; then
