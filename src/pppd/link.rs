@@ -69,6 +69,16 @@ pub(crate) fn fit_interface(api: &Api, configured: Mtu, if_mtu: c_int) -> Option
     (want > ETH_PPPOE_MTU).then(|| u16::try_from(want).unwrap_or(u16::MAX))
 }
 
+/// The classic 1492 when PPP-Max-Payload cannot be asked for (no room for
+/// the tag in the PADI beside a long Host-Uniq), with a warning.
+pub(crate) fn no_room_for_max_payload(api: &Api) {
+    set(api, get(api).capped(ETH_PPPOE_MTU));
+    warning!(
+        "No room in the PADI for PPP-Max-Payload (RFC 4638) beside the Host-Uniq and Service-Name; limiting MTU/MRU to %d",
+        d(ETH_PPPOE_MTU)
+    );
+}
+
 /// After PADS, when we asked for more than 1492: the AC's confirmed
 /// PPP-Max-Payload caps the MTU/MRU; without one, 1492 (with a warning).
 pub(crate) fn apply_max_payload(api: &Api, confirmed: Option<u16>) {

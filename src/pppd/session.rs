@@ -108,7 +108,11 @@ pub(crate) fn connect() -> Option<c_int> {
             d(info.mtu)
         );
     }
-    let max_payload = link::fit_interface(api, configured, info.mtu);
+    let mut max_payload = link::fit_interface(api, configured, info.mtu);
+    if max_payload.is_some() && settings.attach.is_none() && !settings.room_for_max_payload() {
+        link::no_room_for_max_payload(api);
+        max_payload = None;
+    }
     api.set_string(StringVar::PppDevnam, ifname);
     let link = Link {
         ifname,

@@ -154,6 +154,26 @@ impl core::fmt::Display for Bad<'_> {
     }
 }
 
+/// The bytes of a PADI's tags: the Service-Name (none with
+/// NO-SERVICE-NAME-NON-RFC-COMPLIANT) and the Host-Uniq (the pid's 4 bytes
+/// by default), 4 bytes of tag header each.
+fn padi_len(service: Option<&[u8]>, host_uniq: Option<&[u8]>) -> usize {
+    let service = match service {
+        Some(NO_SERVICE_NAME) => 0,
+        Some(s) => 4 + s.len(),
+        None => 4,
+    };
+    service + 4 + host_uniq.map_or(4, <[u8]>::len)
+}
+
+impl Settings {
+    /// Whether the PADI has room for the 6-byte PPP-Max-Payload tag besides
+    /// the Service-Name and Host-Uniq.
+    pub(crate) fn room_for_max_payload(&self) -> bool {
+        padi_len(self.service.as_deref(), self.host_uniq.as_deref()) + 6 <= MAX_PAYLOAD
+    }
+}
+
 impl Raw {
     /// Checks and converts; the error says which value is not acceptable.
     pub(crate) fn parse(&self) -> Result<Settings, Bad<'_>> {
@@ -163,15 +183,11 @@ impl Raw {
         let status_file = checked(&self.status_file, parse_path, Bad::StatusFile)?;
         let stale_dir = checked(&self.stale_dir, parse_path, Bad::StaleDir)?;
         let padi_backoff = checked(&self.padi_backoff, parse_backoff, Bad::Backoff)?;
-        // The PADI carries the Service-Name (unless told not to), the
-        // Host-Uniq (the pid's 4 bytes by default) and perhaps the 6-byte
-        // PPP-Max-Payload tag: it must fit in one frame.
-        let service = match self.service.as_deref() {
-            Some(NO_SERVICE_NAME) => 0,
-            Some(s) => 4 + s.len(),
-            None => 4,
-        };
-        let padi = service + 4 + host_uniq.as_ref().map_or(4, Vec::len) + 6;
+        // The PADI carries the Service-Name (unless told not to) and the
+        // Host-Uniq: they must fit in one frame (as ppp 2.5). The 6-byte
+        // PPP-Max-Payload tag is asked for only where there is room left
+        // (Settings::room_for_max_payload).
+        let padi = padi_len(self.service.as_deref(), host_uniq.as_deref());
         if padi > MAX_PAYLOAD {
             return Err(Bad::TooLong(padi));
         }
@@ -380,16 +396,25 @@ mod tests {
             service: Some(service.to_vec()),
             ..Raw::default()
         };
-        // 4 + 0 (Service-Name) + 4 + 1488 + 6 (PPP-Max-Payload) = 1502.
-        assert!(with(1488, b"").parse().is_ok());
+        // 4 + 0 (empty Service-Name) + 4 + 1494 = 1502: the README's limit.
+        assert!(with(1494, b"").parse().is_ok());
         assert_eq!(
-            with(1489, b"").parse().unwrap_err().to_string(),
+            with(1495, b"").parse().unwrap_err().to_string(),
+            "invalid host-uniq value '".to_string()
+                + &"a".repeat(100)
+                + "': expected an even number of hex digits, 1 to 1494 bytes"
+        );
+        assert!(with(1486, b"isp-long").parse().is_ok());
+        assert_eq!(
+            with(1487, b"isp-long").parse().unwrap_err().to_string(),
             "host-uniq and pppoe-service take 1503 bytes, more than a PADI can carry (1502)"
         );
-        assert!(with(1480, b"isp-long").parse().is_ok());
-        assert!(with(1481, b"isp-long").parse().is_err());
         // No Service-Name tag at all with NO-SERVICE-NAME-NON-RFC-COMPLIANT.
-        assert!(with(1492, NO_SERVICE_NAME).parse().is_ok());
+        assert!(with(1494, NO_SERVICE_NAME).parse().is_ok());
+        // PPP-Max-Payload (6 bytes) is asked for only where it fits.
+        assert!(with(1488, b"").parse().unwrap().room_for_max_payload());
+        assert!(!with(1489, b"").parse().unwrap().room_for_max_payload());
+        assert!(Raw::default().parse().unwrap().room_for_max_payload());
     }
 
     #[test]
