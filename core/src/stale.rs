@@ -167,9 +167,19 @@ impl Held {
     }
 
     /// The session ended cleanly: remove the record (the lock goes with the
-    /// descriptor).
+    /// descriptor). When pppd detached, its pid-change notifier ran in the
+    /// parent just before the parent exited (pppd's `detach`): the parent
+    /// renamed the record to this process's pid, and this process still
+    /// knows the old name; so the record is looked for under our own pid's
+    /// name too (only if that name is the file we hold).
     pub fn release(self) {
-        let _ = self.dir.unlink(&self.name);
+        let own = file_name(&self.record.ifname, os::pid());
+        let name = if own != self.name && self.dir.names(&own, &self.fd) {
+            &own
+        } else {
+            &self.name
+        };
+        let _ = self.dir.unlink(name);
     }
 
     /// The record's descriptor (a forked script child closes it).
@@ -470,6 +480,43 @@ host_uniq=c0ffee\ncookie=0000000000000000000000000000000000000000\n"
         drop(held);
         assert_eq!(swept(&dir, None), [7]);
         assert_eq!(swept(&dir, None), [] as [u16; 0]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_detached_pppd_removes_the_record_its_parent_renamed() {
+        // pppd's detach(): the parent runs the pid-change notifier (so
+        // renames the record to the child's pid) and exits; the child, which
+        // still knows the old name, ends the session cleanly later. Here
+        // this process plays the child, and a record made for a "parent"
+        // pid 999999 is renamed to ours as the parent would.
+        let dir = records_dir("detached");
+        let mut held = Held::create(&dir, "eth0", &session(9)).unwrap();
+        let (own, parent) = (file_name("eth0", os::pid()), file_name("eth0", 999_999));
+        let path = |n: &str| alloc::format!("{dir}/{n}");
+        std::fs::rename(path(&own), path(&parent)).unwrap();
+        (held.name, held.record.pid) = (parent.clone(), 999_999);
+        // The parent's notifier: the record now carries the child's pid.
+        std::fs::rename(path(&parent), path(&own)).unwrap();
+        held.release();
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        // A file under our pid's name that is not our record stays.
+        let held = Held::create(&dir, "eth1", &session(10)).unwrap();
+        let other = file_name("eth1", os::pid());
+        std::fs::rename(
+            alloc::format!("{dir}/{other}"),
+            alloc::format!("{dir}/kept"),
+        )
+        .unwrap();
+        std::fs::write(alloc::format!("{dir}/{other}"), b"not ours").unwrap();
+        let mut held = held;
+        held.name = String::from("kept");
+        held.release();
+        let left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(left, [other]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

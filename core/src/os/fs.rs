@@ -250,6 +250,26 @@ impl Dir {
         }
     }
 
+    /// Whether `name` (not followed if a link) is the file open as `fd`.
+    pub fn names(&self, name: &str, fd: &Fd) -> bool {
+        let (Ok(c), Ok(open)) = (Self::c_name(name), fstat(fd)) else {
+            return false;
+        };
+        // SAFETY: stat is plain old data; all-zero is a valid value to overwrite.
+        let mut st: libc::stat = unsafe { core::mem::zeroed() };
+        // SAFETY: the directory fd is open; c is a valid C string; st is a
+        // valid stat buffer.
+        let r = unsafe {
+            libc::fstatat(
+                self.fd.raw(),
+                c.as_ptr(),
+                &mut st,
+                libc::AT_SYMLINK_NOFOLLOW,
+            )
+        };
+        r == 0 && st.st_dev == open.st_dev && st.st_ino == open.st_ino
+    }
+
     /// Opens `name` for reading (or, with `write`, for reading and writing)
     /// if it is a regular file: never through a symbolic link, and without
     /// blocking on a FIFO.
