@@ -1204,6 +1204,8 @@ s_updetach() {
 	kill -TERM "$pid1"
 	wait_until 10 eval '! kill -0 '"$pid1"' 2>/dev/null' || fail stop "the detached pppd 1 still running 10 s after SIGTERM"
 	client_stop
+	# pppd calls its pidchange notifiers in the parent, just before the parent exits: the detached
+	# child must still remove the record under its own pid when it ends.
 	local left
 	left=$(ls -A "$UPD_RS" 2>/dev/null)
 	[ -z "$left" ] || fail records "left in $UPD_RS after both stopped: $left"
@@ -1211,7 +1213,9 @@ s_updetach() {
 
 # dryrun: every option the plugin registers (tests/vm/test_vm.py checks this list against
 # src/pppd/options.rs) loads with `pppd ... dryrun`: exit 0. @S@ is the scenario's directory,
-# @HU1494@ a 1494-byte Host-Uniq (2988 hex digits, the most that fits in a PADI).
+# @HU1494@ a 1494-byte Host-Uniq (2988 hex digits, README's maximum: with the empty Service-Name
+# it fills a PADI exactly, 4 + 4 + 1494 = 1502 bytes, on a 1500-byte link where pppd's default
+# MTU is clamped to 1492 and no PPP-Max-Payload tag is sent).
 DRYRUN_GOOD='pppoe-service isp-one
 rp_pppoe_service NO-SERVICE-NAME-NON-RFC-COMPLIANT
 pppoe-ac ac-one

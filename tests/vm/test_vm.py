@@ -12,7 +12,13 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from . import bench, cpio, e2e, elf
+if __package__ in (None, ""):
+    # Run as a file (python3 tests/vm/test_vm.py): import the harness as the package "vm".
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    __package__ = "vm"  # noqa: A001
+
+from . import bench, cpio, e2e, elf  # noqa: E402
 
 
 class CpioTest(unittest.TestCase):
