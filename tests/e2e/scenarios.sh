@@ -1131,13 +1131,14 @@ s_caps() {
 	local extra=()
 	[ "$PLUGIN" = ours ] && extra=(pppoe-status-file "$STATUS_FILE" pppoe-stale-dir "$S/rs") && status_watch
 	CLIENT_PPPD=$S/pppd-admin-raw client_start "${extra[@]}" nic-cli0
-	local pid=$CLIENT_PID eff bnd
+	local pid=$CLIENT_PID eff prm bnd
 	if check_session 1; then
 		eff=$(awk '/^CapEff/ { print $2 }' /proc/"$pid"/status)
+		prm=$(awk '/^CapPrm/ { print $2 }' /proc/"$pid"/status)
 		bnd=$(awk '/^CapBnd/ { print $2 }' /proc/"$pid"/status)
-		figure caps "pppd CapEff $eff CapBnd $bnd"
-		{ [ "$eff" = 0000000000003000 ] && [ "$bnd" = 0000000000003000 ]; } ||
-			fail setup "pppd has capabilities CapEff $eff CapBnd $bnd, want 3000 (CAP_NET_ADMIN, CAP_NET_RAW)"
+		figure caps "pppd CapEff $eff CapPrm $prm CapBnd $bnd"
+		{ [ "$eff" = 0000000000003000 ] && [ "$prm" = "$eff" ] && [ "$bnd" = "$eff" ]; } ||
+			fail setup "pppd has capabilities CapEff $eff CapPrm $prm CapBnd $bnd, want 3000 (CAP_NET_ADMIN, CAP_NET_RAW)"
 		if [ "$PLUGIN" = ours ]; then
 			[ -f "$S/rs/cli0.$pid.session" ] || fail records "no session record $S/rs/cli0.$pid.session"
 		fi
