@@ -188,6 +188,11 @@ scen_cleanup() {
 	fi
 	# undo-macvlan: an `ip -batch` file that deletes them.
 	if [ -f "$S/undo-macvlan" ]; then ip -n cli -force -batch "$S/undo-macvlan" 2>/dev/null; fi
+	# undo-links: "NETNS DEVICE" lines, devices a scenario added (VLAN devices): deleted.
+	if [ -f "$S/undo-links" ]; then
+		local ns dev
+		while read -r ns dev; do ip -n "$ns" link del "$dev" 2>/dev/null; done <"$S/undo-links"
+	fi
 }
 # bg_track PID: a background helper of the scenario that scen_cleanup kills if it is still there.
 bg_track() { echo "$1" >>"$S/bg.pids"; }
@@ -238,9 +243,11 @@ children_named() {
 
 # A big capture buffer (-B, KiB) and a snapshot length that fits any discovery frame (-s): the
 # kernel drops what does not fit when tcpdump is starved of CPU (32 sessions starting at once
-# on a loaded host lost PADIs and PADRs with the defaults).
+# on a loaded host lost PADIs and PADRs with the defaults). CAP_NS, CAP_IF and CAP_FILTER capture
+# elsewhere (default: netns ac, ac0, 'ether proto 0x8863').
 cap_start() {
-	ip netns exec ac tcpdump -Z root -i ac0 -n -U --immediate-mode -B 8192 -s 1600 -w "$S/disc.pcap" 'ether proto 0x8863' \
+	ip netns exec "${CAP_NS:-ac}" tcpdump -Z root -i "${CAP_IF:-ac0}" -n -U --immediate-mode -B 8192 -s 1600 -w "$S/disc.pcap" \
+		"${CAP_FILTER:-ether proto 0x8863}" \
 		</dev/null >/dev/null 2>"$S/tcpdump.err" &
 	CAP_PID=$!
 	wait_until 5 grep -qs 'listening on' "$S/tcpdump.err" || fail setup "tcpdump did not start: $(cat "$S/tcpdump.err")"
@@ -353,7 +360,7 @@ ipup_reached() { [ "$(ipup_count)" -ge "$1" ] || ! client_alive; }
 # check_session AC [IFNAME] [N]: the Nth session of the client is up through AC (1 or 2) on
 # IFNAME (default ppp0, "" for any) and works: ip-up got the right addresses and MACREMOTE (and
 # ACNAME if CHECK_ACNAME=1), MTU and MRU are 1492 (WANT_MTU=1500: the MTU is 1500 and pppd did
-# not ask for a smaller MRU), ping works both ways, the log names the
+# not ask for a smaller MRU; any other WANT_MTU: that MTU, and pppd asked for that MRU), ping works both ways, the log names the
 # session (unless SESSION_ID_KNOWN gives it) and the AC. Sets SESSION_ID. The client gets the
 # first address of the AC's pool, or with ANY_POOL=1 (a later session) any of its 4 addresses.
 check_session() {
@@ -400,6 +407,8 @@ check_session() {
 	local want=${WANT_MTU:-1492}
 	if [ "$want" = 1492 ]; then
 		client_log_has 'sent \[LCP ConfReq .*<mru 1492>' || fail mru "pppd did not ask for MRU 1492"
+	elif [ "$want" != 1500 ]; then
+		client_log_has "sent \[LCP ConfReq .*<mru $want>" || fail mru "pppd did not ask for MRU $want"
 	else
 		# pppd leaves out an MRU equal to its default of 1500.
 		! client_log_has 'sent \[LCP ConfReq .*<mru 1[0-9]{3}>' ||

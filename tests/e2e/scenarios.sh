@@ -941,3 +941,378 @@ run_demo() {
 	emit demo-end
 	scen_cleanup
 }
+
+# --- jumbo frames, refusals, priority, capabilities, updetach, dryrun ---------------------------
+
+# jumbo-mtu: cli0/ac0 at MTU 1608, `mtu 1600 mru 1600`. rp-pppoe's pppoe-server (3.15 and 4.0)
+# never confirms a PPP-Max-Payload above 1500 (it caps its echo at ETH_JUMBO_LEN - 8), so the AC
+# is tools' pppoe-test-ac: it answers the PADI and the PADR itself (echoing PPP-Max-Payload 1600)
+# and then runs the AC-side pppd with `rp_pppoe_sess SID:CLIENT-MAC` and our plugin (which, when
+# attached, clamps only to the link: MTU/MRU 1600). A 1572-byte ping payload (a 1600-byte IP
+# packet) with DF (`ping -M do`, iputils) must cross ppp0 both ways, in one piece; 1573 bytes must
+# not leave with DF set.
+JUMBO_MTU=1600
+# ppp0_icmp_sizes: "length N" of every ICMP packet captured on the client's ppp0 ("frag" for a
+# fragment), one a line.
+ppp0_icmp_sizes() {
+	tcpdump -Z root -r "$S/ppp0.pcap" -n -v 2>/dev/null | awk '/proto ICMP/ {
+		f = ($0 ~ /flags \[\+\]/ || $0 ~ /offset [1-9]/) ? " frag" : ""
+		match($0, /length [0-9]+\)/); print substr($0, RSTART + 7, RLENGTH - 8) f }'
+}
+s_jumbo_mtu() {
+	if ! [ -x /opt/e2e/pppoe-test-ac ]; then
+		fail setup "no /opt/e2e/pppoe-test-ac (the harness did not build tools' pppoe-test-ac)"
+		return
+	fi
+	touch "$S/undo-mtu"
+	ip -n ac link set ac0 mtu $((JUMBO_MTU + 8))
+	ip -n cli link set cli0 mtu $((JUMBO_MTU + 8))
+	local acso=/opt/e2e/ours.so acopts=(pppoe-stale-dir /run/e2e-ac-rs)
+	[ -f "$acso" ] || acso=/opt/e2e/ac.so acopts=()
+	ip netns exec ac /opt/e2e/pppoe-test-ac ac0 --timeout 40 -- pppd plugin "$acso" rp_pppoe_sess SESSION \
+		"${acopts[@]}" nic-ac0 nodetach require-pap lcp-restart 1 debug nodefaultroute noipdefault ipparam ac \
+		mtu "$JUMBO_MTU" mru "$JUMBO_MTU" "$AC1_LOCAL:$AC1_POOL" logfile "$S/ac-pppd.log" \
+		</dev/null >"$S/ac1.out" 2>&1 &
+	AC_PIDS+=($!)
+	wait_until 5 ac_ready 1 || fail setup "pppoe-test-ac did not start: $(cat "$S/ac1.out")"
+	cap_start
+	client_start mtu "$JUMBO_MTU" mru "$JUMBO_MTU" nic-cli0
+	local m
+	if WANT_MTU=$JUMBO_MTU check_session 1; then
+		m=$(ppp0_mtu)
+		if [ "$PLUGIN" = ours ]; then
+			client_log_has "PPP-Max-Payload $JUMBO_MTU accepted" || fail log "no 'PPP-Max-Payload $JUMBO_MTU accepted' in the log"
+		fi
+		# The 1600-byte packets, DF set, both ways; a capture on ppp0 shows whether any was cut up.
+		ip netns exec cli tcpdump -Z root -i ppp0 -n -U --immediate-mode -s 200 -w "$S/ppp0.pcap" icmp \
+			</dev/null >/dev/null 2>"$S/tcpdump-ppp0.err" &
+		local tp=$!
+		bg_track "$tp"
+		wait_until 5 grep -qs 'listening on' "$S/tcpdump-ppp0.err" || fail setup "tcpdump on ppp0 did not start"
+		local big=$((JUMBO_MTU - 28))
+		ip netns exec cli ping -M 'do' -c 1 -s "$big" -W 3 "$AC1_LOCAL" >"$S/ping-big1.out" 2>&1 ||
+			fail ping "client -> AC: $JUMBO_MTU-byte packet with DF does not get through: $(tail -n 2 "$S/ping-big1.out")"
+		ip netns exec ac ping -M 'do' -c 1 -s "$big" -W 3 "$AC1_POOL" >"$S/ping-big2.out" 2>&1 ||
+			fail ping "AC -> client: $JUMBO_MTU-byte packet with DF does not get through: $(tail -n 2 "$S/ping-big2.out")"
+		# One byte more does not fit: the MTU is exactly what was asked for.
+		if ip netns exec cli ping -M 'do' -c 1 -s $((big + 1)) -W 2 "$AC1_LOCAL" >"$S/ping-over.out" 2>&1; then
+			fail mtu "a $((JUMBO_MTU + 1))-byte packet with DF went out on ppp0"
+		fi
+		sleep 0.3
+		kill -INT "$tp" 2>/dev/null
+		wait "$tp" 2>/dev/null
+		local sizes
+		sizes=$(ppp0_icmp_sizes | sort | uniq -c | awk '{ printf "%s%s x %s", (NR > 1 ? ", " : ""), $1, $2 " " $3 }')
+		figure ppp0-icmp "${sizes:-nothing captured}"
+		[ "$(ppp0_icmp_sizes | grep -c -x "$JUMBO_MTU")" -ge 4 ] ||
+			fail frag "want 4 unfragmented $JUMBO_MTU-byte ICMP packets on ppp0 (2 requests, 2 replies): ${sizes:-none}"
+		ppp0_icmp_sizes | grep -q frag && fail frag "fragments on ppp0: $sizes"
+	fi
+	figure ppp0-MTU "${m:-no session}"
+	client_stop
+	cap_stop
+	[ "$(cap_count "$(from "$CLI_MAC")ff:ff:ff:ff:ff:ff.* PADI .*PPP-Max-Payload")" -ge 1 ] ||
+		fail capture "the PADI carries no PPP-Max-Payload"
+	[ "$(cap_count "$(from "$AC1_MAC")$CLI_MAC.* PADS .*PPP-Max-Payload")" -ge 1 ] ||
+		fail setup "the test AC's PADS carries no PPP-Max-Payload"
+}
+
+# ac-refuses: pppoe-server with one session slot (-N 1), taken by a first pppd: a second pppd
+# gets a PADO, and to its PADR a PADS with AC-System-Error "RP-PPPoE: Server: No client slots
+# available" (both 3.15 and 4.0). It must exit 8 with that text in its log; ours also ends its
+# status file in "refused" with the AC's text, and scripts/pppoe-check prints code 203.
+REFUSE_TEXT="RP-PPPoE: Server: No client slots available"
+s_ac_refuses() {
+	ac_start 1 pap -N 1
+	cap_start
+	client_start host-uniq c0ffee31 nic-cli0
+	check_session 1 || return
+	local pid1=$CLIENT_PID
+	bg_track "$pid1"
+	[ "$PLUGIN" = ours ] && status_watch
+	local sf=()
+	[ "$PLUGIN" = ours ] && sf=(pppoe-status-file "$STATUS_FILE")
+	now_us
+	local t0=$NOW_US
+	client_start "${sf[@]}" host-uniq c0ffee32 pppoe-padi-timeout 1 pppoe-padi-attempts 2 nic-cli0
+	local pid2=$CLIENT_PID
+	client_expect_exit 20 8
+	figure refused "pppd exited ${CLIENT_RC:-?} after $(secs_since "$t0") s"
+	client_log_has "PADS: System-Error: $REFUSE_TEXT" || fail log "no 'PADS: System-Error: $REFUSE_TEXT' in the log"
+	cap_snapshot
+	[ "$(cap_count "$(from "$AC1_MAC")$CLI_MAC.* PADS .*$REFUSE_TEXT")" -ge 1 ] ||
+		fail setup "no PADS with '$REFUSE_TEXT' from the AC on the wire"
+	kill -0 "$pid1" 2>/dev/null || fail up "the first session's pppd is gone"
+	if [ "$PLUGIN" = ours ]; then
+		status_watch_stop
+		status_check_docs "$pid2"
+		local st
+		st=$(status_states)
+		[ "${st##* }" = refused ] || fail walk "states seen: $st; want ... refused"
+		status_expect refused '"stage":"PADS"' "\"ac_mac\":\"$AC1_MAC\"" "\"ac_name\":\"$AC1_NAME\"" \
+			'"error":"AC-System-Error"' "\"message\":\"$REFUSE_TEXT\""
+		# The account check with its own pppd (discovery shortened by /etc/ppp/options.cli0).
+		printf '%s\n' 'pppoe-padi-timeout 1' 'pppoe-padi-attempts 2' >/etc/ppp/options.cli0
+		pppoe_check "$USER_PASS" 1 "{\"res\": \"failed\", \"code\": [100, 203], \"msg\": [\"PPPoE server found\", \"the PPPoE server refused: AC-System-Error: $REFUSE_TEXT\"]}"
+	fi
+}
+
+# priority: cli0.7 (VLAN 7 on cli0, egress-qos-map N:N) and ac0.7 with the AC on it; the client
+# dials over cli0.7 with pppoe-priority 5 (Host-Uniq c0ffee05), then again without it (c0ffee00).
+# A capture on the parent cli0 shows the PCP of every discovery frame we send.
+# pcp_check TAG HOST-UNIQ PCP: every PADI, PADR and PADT with that Host-Uniq carries PCP
+# (at least one of each).
+pcp_check() {
+	local tag=$1 hu=$2 pcp=$3 c n k
+	for c in PADI PADR PADT; do
+		n=$(cap_count "$(from "$CLI_MAC").* vlan 7, p [0-7],.* $c .*Host-Uniq 0x${hu^^}")
+		k=$(cap_count "$(from "$CLI_MAC").* vlan 7, p $pcp,.* $c .*Host-Uniq 0x${hu^^}")
+		figure "$tag-$c" "$k of $n with PCP $pcp"
+		[ "$n" -ge 1 ] || fail capture "no $c with Host-Uniq $hu on VLAN 7"
+		[ "$k" = "$n" ] || fail pcp "$tag: $((n - k)) of $n ${c}s without PCP $pcp"
+	done
+}
+s_priority() {
+	if ! {
+		ip -n cli link add link cli0 name cli0.7 type vlan id 7 egress-qos-map 0:0 1:1 2:2 3:3 4:4 5:5 6:6 7:7 &&
+			echo "cli cli0.7" >>"$S/undo-links" &&
+			ip -n ac link add link ac0 name ac0.7 type vlan id 7 &&
+			echo "ac ac0.7" >>"$S/undo-links" &&
+			ip -n cli link set cli0.7 up && ip -n ac link set ac0.7 up
+	}; then
+		fail setup "cannot add the VLAN devices"
+		return
+	fi
+	AC1_IF=ac0.7 ac_start 1 pap
+	CAP_NS=cli CAP_IF=cli0 CAP_FILTER=vlan cap_start
+	local i hu
+	for i in 1 2; do
+		if [ "$i" = 1 ]; then
+			hu=c0ffee05
+			client_start pppoe-priority 5 host-uniq "$hu" nic-cli0.7
+		else
+			hu=c0ffee00
+			client_start host-uniq "$hu" nic-cli0.7
+		fi
+		if client_wait_up 20 "$i" && client_alive; then
+			ip netns exec cli ping -c 1 -W 3 "$AC1_LOCAL" >"$S/ping$i.out" 2>&1 ||
+				fail ping "session $i: cannot ping the AC: $(tail -n 2 "$S/ping$i.out")"
+		else
+			client_reap
+			fail up "session $i over cli0.7 not up within 20 s (pppd ${CLIENT_RC:+exited $CLIENT_RC})"
+		fi
+		client_stop
+	done
+	cap_stop
+	pcp_check priority-5 c0ffee05 5
+	pcp_check no-option c0ffee00 0
+}
+
+# caps: pppd as uid 0 with a capability bounding set of CAP_NET_ADMIN and CAP_NET_RAW only
+# (capsh --drop: after exec, root's permitted and effective sets are the bounding set). Stock
+# pppd refuses a non-root euid ("must be root"), so this is the least privilege it runs with.
+# caps_pppd FILE KEEP...: FILE, a pppd wrapper that keeps only capabilities KEEP (numbers).
+caps_pppd() {
+	local f=$1 last i drop=()
+	shift
+	read -r last </proc/sys/kernel/cap_last_cap
+	for ((i = 0; i <= last; i++)); do [[ " $* " == *" $i "* ]] || drop+=("$i"); done
+	local IFS=,
+	# shellcheck disable=SC2016 # $0 and $@ are the inner shell's
+	printf '#!/bin/bash\nexec capsh --drop=%s -- -c '\''exec "$0" "$@"'\'' %s "$@"\n' "${drop[*]}" "${CLIENT_PPPD:-pppd}" >"$f"
+	chmod 755 "$f"
+}
+CAP_NET_ADMIN=12 CAP_NET_RAW=13
+s_caps() {
+	ac_start 1 pap
+	cap_start
+	caps_pppd "$S/pppd-admin-raw" "$CAP_NET_ADMIN" "$CAP_NET_RAW"
+	caps_pppd "$S/pppd-admin" "$CAP_NET_ADMIN"
+	local extra=()
+	[ "$PLUGIN" = ours ] && extra=(pppoe-status-file "$STATUS_FILE" pppoe-stale-dir "$S/rs") && status_watch
+	CLIENT_PPPD=$S/pppd-admin-raw client_start "${extra[@]}" nic-cli0
+	local pid=$CLIENT_PID eff prm bnd
+	if check_session 1; then
+		eff=$(awk '/^CapEff/ { print $2 }' /proc/"$pid"/status)
+		prm=$(awk '/^CapPrm/ { print $2 }' /proc/"$pid"/status)
+		bnd=$(awk '/^CapBnd/ { print $2 }' /proc/"$pid"/status)
+		figure caps "pppd CapEff $eff CapPrm $prm CapBnd $bnd"
+		{ [ "$eff" = 0000000000003000 ] && [ "$prm" = "$eff" ] && [ "$bnd" = "$eff" ]; } ||
+			fail setup "pppd has capabilities CapEff $eff CapPrm $prm CapBnd $bnd, want 3000 (CAP_NET_ADMIN, CAP_NET_RAW)"
+		if [ "$PLUGIN" = ours ]; then
+			[ -f "$S/rs/cli0.$pid.session" ] || fail records "no session record $S/rs/cli0.$pid.session"
+		fi
+	fi
+	client_stop
+	if [ "$PLUGIN" = ours ]; then
+		status_watch_stop
+		status_check_docs "$pid"
+		status_expect up '"ppp_interface":"ppp0"'
+		status_expect down '"ended_by":"us"' '"exit_code":5'
+	fi
+	# Without CAP_NET_RAW: no discovery socket; pppd ends by itself and the log says why.
+	CLIENT_PPPD=$S/pppd-admin client_start pppoe-padi-timeout 1 pppoe-padi-attempts 1 nic-cli0
+	if client_wait_exit 15; then
+		figure no-net-raw "pppd exited $CLIENT_RC"
+		[ "$CLIENT_RC" -ge 128 ] && fail crash "pppd died from signal $((CLIENT_RC - 128)) without CAP_NET_RAW"
+		[ "$CLIENT_RC" = 0 ] && fail exit "pppd exited 0 without CAP_NET_RAW"
+	else
+		fail exit "pppd without CAP_NET_RAW still running after 15 s"
+	fi
+	client_log_has 'CAP_NET_RAW' || fail message "no line naming CAP_NET_RAW in the log: $(client_log | grep -i -E 'socket|permi' | tail -n 2)"
+}
+
+# updetach: pppd 1 (Host-Uniq c0ffee51, linkname one) with updetach forks once its session is up
+# and goes on under a new pid (from /run/ppp-one.pid); pppd 2 (c0ffee52) on the same interface
+# must take that session for live: no PADT for it, no "Sent PADT for stale session", and it stays
+# up. Ours keeps a record for each (pppd 1's under its new pid); after both are stopped the
+# records directory is empty.
+UPD_RS=/run/pppoe-rs
+s_updetach() {
+	ac_start 1 pap
+	cap_start
+	client_start host-uniq c0ffee51 linkname one updetach nic-cli0
+	client_expect_exit 30 0 || return
+	local pid1=''
+	[ -f /run/ppp-one.pid ] && read -r pid1 </run/ppp-one.pid
+	if [ -z "$pid1" ] || ! kill -0 "$pid1" 2>/dev/null; then
+		fail detach "no detached pppd (/run/ppp-one.pid: '${pid1}')"
+		return
+	fi
+	bg_track "$pid1"
+	[ "$(ipup_count)" -ge 1 ] || fail up "no ip-up for pppd 1"
+	[ -f "$UPD_RS/cli0.$pid1.session" ] || fail records "no record $UPD_RS/cli0.$pid1.session for the detached pppd"
+	client_start host-uniq c0ffee52 logfile "$S/pppd2.log" nic-cli0
+	if ! client_wait_up 20 2 || ! client_alive; then
+		client_reap
+		fail up "pppd 2's session not up within 20 s (pppd ${CLIENT_RC:+exited $CLIENT_RC})"
+	fi
+	local ifc
+	for ifc in ppp0 ppp1; do
+		ip netns exec cli ping -c 1 -W 3 -I "$ifc" "$AC1_LOCAL" >"$S/ping-$ifc.out" 2>&1 ||
+			fail ping "no ping through $ifc: $(tail -n 2 "$S/ping-$ifc.out")"
+	done
+	kill -0 "$pid1" 2>/dev/null || fail up "the detached pppd 1 is gone"
+	grep -q 'Sent PADT for stale session' "$S/pppd2.log" && fail stale "pppd 2 logged: $(grep 'Sent PADT for stale' "$S/pppd2.log")"
+	cap_snapshot
+	local n
+	n=$(cap_count "$(from "$CLI_MAC").* PADT")
+	[ "$n" = 0 ] || fail padt "$n PADTs from the client while both sessions were up"
+	[ -n "$CLIENT_PID" ] && { [ -f "$UPD_RS/cli0.$CLIENT_PID.session" ] || fail records "no record for pppd 2"; }
+	local f recs=()
+	for f in "$UPD_RS"/*; do [ -e "$f" ] && recs+=("${f##*/}"); done
+	figure records "${recs[*]:-none}"
+	kill -TERM "$pid1"
+	wait_until 10 eval '! kill -0 '"$pid1"' 2>/dev/null' || fail stop "the detached pppd 1 still running 10 s after SIGTERM"
+	client_stop
+	# pppd calls its pidchange notifiers in the parent, just before the parent exits: the detached
+	# child must still remove the record under its own pid when it ends.
+	local left
+	left=$(ls -A "$UPD_RS" 2>/dev/null)
+	[ -z "$left" ] || fail records "left in $UPD_RS after both stopped: $left"
+}
+
+# dryrun: every option the plugin registers (tests/vm/test_vm.py checks this list against
+# src/pppd/options.rs) loads with `pppd ... dryrun`: exit 0. @S@ is the scenario's directory,
+# @HU1494@ a 1494-byte Host-Uniq (2988 hex digits, README's maximum: with the empty Service-Name
+# it fills a PADI exactly, 4 + 4 + 1494 = 1502 bytes, on a 1500-byte link where pppd's default
+# MTU is clamped to 1492 and no PPP-Max-Payload tag is sent).
+DRYRUN_GOOD='pppoe-service isp-one
+rp_pppoe_service NO-SERVICE-NAME-NON-RFC-COMPLIANT
+pppoe-ac ac-one
+rp_pppoe_ac ac-one
+pppoe-sess 1:02:00:00:00:00:a1
+rp_pppoe_sess 1:02:00:00:00:00:a1
+pppoe-verbose 2
+rp_pppoe_verbose 1
+pppoe-mac 02:00:00:00:00:a1
+rp_pppoe_mac 02:00:00:00:00:a1
+pppoe-host-uniq c0ffee01
+host-uniq @HU1494@
+pppoe-padi-timeout 1
+pppoe-padi-attempts 2
+pppoe-padi-backoff fixed
+pppoe-padi-backoff double
+pppoe-priority 7
+pppoe-stale-dir @S@/rs
+pppoe-status-file @S@/status.json
+pppoe-stale-cleanup
+nopppoe-stale-cleanup'
+# Bad values: exit 2 (an option error) with dryrun, and a line naming the option.
+DRYRUN_BAD='pppoe-padi-backoff sideways
+pppoe-priority 8
+pppoe-mac 02:00:zz:00:00:01
+rp_pppoe_sess 1:ff:ff:ff:ff:ff:ff
+host-uniq @HU1495@
+pppoe-status-file relative.json
+pppoe-stale-dir relative'
+# What the C plugin of both versions knows (the rest is reported, not asserted).
+# (Neither Debian's 2.4.9 nor 2.5.2 C plugin knows rp_pppoe_mac; both know pppoe-mac.)
+DRYRUN_C='pppoe-service rp_pppoe_service pppoe-ac rp_pppoe_ac pppoe-sess rp_pppoe_sess pppoe-verbose rp_pppoe_verbose
+pppoe-mac pppoe-host-uniq host-uniq pppoe-padi-timeout pppoe-padi-attempts'
+# dryrun_one WORDS...: `pppd dryrun` with WORDS before the device word; sets DRY_RC, output in $S/dry.out.
+dryrun_one() {
+	echo "pppd nodetach noauth dryrun plugin $PLUGIN_WORD ${*:0:3} ... nic-cli0" >>"$S/pppd.cmd"
+	ip netns exec cli "$CLIENT_PPPD" nodetach noauth dryrun plugin "$PLUGIN_WORD" "$@" nic-cli0 </dev/null >"$S/dry.out" 2>&1
+	DRY_RC=$?
+	{
+		echo "== $* (exit $DRY_RC)"
+		grep -v -E '^(#|$)' "$S/dry.out" | grep -i -E 'error|unrecognized|invalid|must|pppoe|host-uniq' | head -n 3
+	} >>"$S/pppd.log"
+}
+s_dryrun() {
+	local hu1494 line words ok=() bad=()
+	hu1494=$(printf 'ab%.0s' {1..1494})
+	local IFS=$'\n'
+	for line in $DRYRUN_GOOD; do
+		line=${line//@S@/$S}
+		line=${line//@HU1494@/$hu1494}
+		IFS=' ' read -r -a words <<<"$line"
+		dryrun_one "${words[@]}"
+		if [ "$DRY_RC" = 0 ]; then ok+=("${words[0]}"); else bad+=("${words[0]}($DRY_RC)"); fi
+		if [ "$PLUGIN" = ours ] || [[ " ${DRYRUN_C//$'\n'/ } " == *" ${words[0]} "* ]]; then
+			[ "$DRY_RC" = 0 ] || fail load "${words[0]}: exit $DRY_RC: $(grep -v '^#' "$S/dry.out" | grep -v '^$' | tail -n 1)"
+		fi
+	done
+	IFS=' '
+	figure loads "${#ok[@]}: ${ok[*]}"
+	figure refused "${bad[*]:-none}"
+	# Every option at once.
+	if [ "$PLUGIN" = ours ]; then
+		local all=()
+		IFS=$'\n'
+		for line in $DRYRUN_GOOD; do
+			case $line in pppoe-sess* | rp_pppoe_sess*) continue ;; esac
+			line=${line//@S@/$S}
+			line=${line//@HU1494@/c0ffee01}
+			IFS=' ' read -r -a words <<<"$line"
+			all+=("${words[@]}")
+		done
+		IFS=' '
+		dryrun_one "${all[@]}"
+		[ "$DRY_RC" = 0 ] || fail load "all options at once: exit $DRY_RC: $(grep -v '^#' "$S/dry.out" | grep -v '^$' | tail -n 1)"
+	fi
+	# Bad values.
+	local codes=() w
+	IFS=$'\n'
+	for line in $DRYRUN_BAD; do
+		line=${line//@HU1495@/${hu1494}cd}
+		IFS=' ' read -r -a words <<<"$line"
+		dryrun_one "${words[@]}"
+		codes+=("${words[0]}=$DRY_RC")
+		if [ "$PLUGIN" = ours ]; then
+			[ "$DRY_RC" = 2 ] || fail bad "${words[0]} ${words[1]:0:20}: exit $DRY_RC, want 2"
+			# Named as the option or as its main spelling (rp_pppoe_sess: pppoe-sess).
+			w=${words[0]#rp_}
+			grep -v '^Plugin .* loaded' "$S/dry.out" | grep -q -E -- "${words[0]}|${w//_/-}" ||
+				fail message "${words[0]} ${words[1]:0:20}: no line naming the option: $(tail -n 1 "$S/dry.out")"
+		fi
+	done
+	IFS=' '
+	figure bad-values "${codes[*]}"
+}
+
+# priority is a feature the C plugin does not have.
+OURS_ONLY+=" priority"
+# shellcheck disable=SC2034 # read by run_one
+DEADLINES[caps]=120 DEADLINES[updetach]=120

@@ -85,6 +85,23 @@ def x86_64_gnu(version: str, logf: Path) -> Path:
     return so
 
 
+def test_ac(logf: Path) -> Path:
+    """tools' pppoe-test-ac for the x86_64 guests (jumbo-mtu's access concentrator): a test-only
+    program, linked statically (glibc, crt-static: the guest userland has only the libraries its
+    own programs need)."""
+    def go():
+        logf.parent.mkdir(parents=True, exist_ok=True)
+        log("e2e: building pppoe-test-ac (cargo build --release -p rp-pppoe-tools --bin pppoe-test-ac, static)")
+        run(["cargo", "build", "--release", "-p", "rp-pppoe-tools", "--bin", "pppoe-test-ac",
+             "--target", "x86_64-unknown-linux-gnu", "--target-dir", "target/e2e-tools"], cwd=TOP,
+            env={"RUSTFLAGS": "-C target-feature=+crt-static"}, log_to=logf, nice=True)
+        exe = TOP / "target/e2e-tools/x86_64-unknown-linux-gnu/release/pppoe-test-ac"
+        if not exe.exists():
+            die(f"cargo build succeeded but {exe} is missing")
+        return exe
+    return _once("pppoe-test-ac", go)
+
+
 _cross_lock = threading.Lock()
 
 

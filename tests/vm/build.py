@@ -400,7 +400,9 @@ def base_cpio(g: Guest, rootdir: Path, k: Kernel) -> Path:
     """The guest userland: busybox, bash, pppd with its plugins, pppoe-server, pppoe, ip, tc,
     tcpdump, their libraries, the kernel modules, /etc files."""
     bbkey = out(["/bin/busybox", "--help"]).splitlines()[0] if g.busybox == "host" else "deb"
-    key = cache.key(BASE_REV, rootdir.name, k.key, bbkey, list(g.libdirs), g.arch)
+    # extra_progs only when there are some: the other guests' keys stay as they were.
+    key = cache.key(BASE_REV, rootdir.name, k.key, bbkey, list(g.libdirs), g.arch,
+                    *([list(g.extra_progs)] if g.extra_progs else []))
     path = cache.entry("base", key)
 
     def builder(tmp: Path) -> None:
@@ -418,7 +420,7 @@ def base_cpio(g: Guest, rootdir: Path, k: Kernel) -> Path:
             die(f"{g.release} {g.arch} ships pppd {ver}, expected {g.pppd}")
         st = Stager(g, rootdir, stage)
         for f in ("sbin/pppd", "sbin/pppoe-server", "sbin/pppoe", "sbin/pppoe-discovery", "bin/tcpdump",
-                  "bin/ip", "sbin/tc", "bin/bash"):
+                  "bin/ip", "sbin/tc", "bin/bash") + tuple(g.extra_progs):
             if f == "bin/tcpdump" and (rootdir / "usr/sbin/tcpdump").exists():
                 f = "sbin/tcpdump"
             if f == "bin/ip" and not ((rootdir / "bin/ip").exists() or (rootdir / "usr/bin/ip").exists()):

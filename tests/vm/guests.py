@@ -23,6 +23,8 @@ Fields:
                   ppp package), "ppp-source" (rp-pppoe's pppoe.so built from the same Debian ppp
                   source as the client pppd, for its libc), or "" (none)
     busybox       "host": the host's busybox-static (amd64); "deb": the guest's own busybox-static
+    extra_pkgs    more Debian packages; extra_progs: the programs of them the guest gets (paths
+                  in the package tree; a program busybox also has replaces busybox's applet)
     scenarios     "x86": the scenarios of tests/e2e/scenarios.list; or the one router scenario name
     wd            guest watchdog and host timeout base, seconds, for its one router scenario
 """
@@ -45,8 +47,16 @@ PKGS = {
 
 # Kernel modules the guests load (dependencies are added from each module's depends= field).
 # sch_netem: the status-file scenarios delay the AC's frames so that every state lasts long
-# enough to be seen by polling.
-X86_MODULES = ("veth", "macvlan", "ppp_generic", "ppp_async", "pppox", "pppoe", "sch_netem")
+# enough to be seen by polling. 8021q: the priority scenario dials over a VLAN device.
+X86_MODULES = ("veth", "macvlan", "ppp_generic", "ppp_async", "pppox", "pppoe", "sch_netem", "8021q")
+# More packages of the x86_64 guests (and the programs base_cpio takes from them): iputils'
+# ping (jumbo-mtu: `ping -M do`, which busybox's ping lacks) and libcap2-bin's capsh (caps: pppd
+# with a reduced capability bounding set).
+X86_EXTRA_PKGS = {
+    "bookworm": ("iputils-ping", "libidn2-0", "libunistring2", "libcap2-bin"),
+    "trixie": ("iputils-ping", "libidn2-0", "libunistring5", "libcap2-bin"),
+}
+X86_EXTRA_PROGS = ("bin/ping", "sbin/capsh")
 ROUTER_MODULES = ("veth", "macvlan", "ppp_generic", "ppp_async", "pppox", "pppoe")
 
 
@@ -89,6 +99,7 @@ class Guest:
     client_pppd: str = "debian"
     busybox: str = "deb"
     extra_pkgs: tuple = ()
+    extra_progs: tuple = ()      # programs of extra_pkgs to put into the guest (with their libraries)
     wd: int = 75
     what: str = ""               # one line for reports: what this guest is
     c_note: str = ""             # why there is no C plugin here (c_plugin "")
@@ -115,7 +126,8 @@ def _x86(pppd: str, release: str) -> Guest:
         qemu=("qemu-system-x86_64",) + X86_ARGS, qemu_pkg="qemu-system-x86", console="ttyS0",
         kernel=DebianKernel("amd64", X86_MODULES), libdirs=X86_LIBDIRS,
         plugin="x86_64-gnu", plugin_env=f"E2E_PLUGIN_SO_{pppd.replace('.', '_')}", c_plugin="debian",
-        scenarios="x86", busybox="host", what=f"x86_64, Debian {release}")
+        scenarios="x86", busybox="host", extra_pkgs=X86_EXTRA_PKGS[release], extra_progs=X86_EXTRA_PROGS,
+        what=f"x86_64, Debian {release}")
 
 
 MALTA = ("qemu-system-mipsel", "-M", "malta", "-cpu", "24Kf", "-accel", "tcg")

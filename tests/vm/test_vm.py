@@ -5,13 +5,20 @@ known-difference matching and the benchmark statistics."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import unittest
 from pathlib import Path
 
-from . import bench, cpio, e2e, elf
+if __package__ in (None, ""):
+    # Run as a file (python3 tests/vm/test_vm.py): import the harness as the package "vm".
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    __package__ = "vm"  # noqa: A001
+
+from . import bench, cpio, e2e, elf  # noqa: E402
 
 
 class CpioTest(unittest.TestCase):
@@ -57,6 +64,22 @@ class KnownTest(unittest.TestCase):
         self.assertEqual(e2e.known_reason("2.4.9", "multi-session", "[acname] a [padt] b"),
                          "no ACNAME before 2.5.1; 2.4.9's plugin sends no PADT")
         self.assertIsNone(e2e.known_reason("2.4.9", "pap", "no tag"))
+
+
+class DryrunListTest(unittest.TestCase):
+    def test_dryrun_lists_every_option(self):
+        """The dryrun scenario loads every option name and alias of src/pppd/options.rs."""
+        top = Path(__file__).resolve().parents[2]
+        rs = (top / "src/pppd/options.rs").read_text()
+        table = rs[rs.index("static mut OPTIONS"):]
+        names = set(re.findall(r'^\s*c"([a-z][a-z0-9_-]*)",$', table, re.M))
+        self.assertIn("pppoe-priority", names)
+        sh = (top / "tests/e2e/scenarios.sh").read_text()
+        good = sh[sh.index("DRYRUN_GOOD='") + 13:]
+        good = good[:good.index("'")]
+        listed = {ln.split()[0] for ln in good.splitlines() if ln.strip()}
+        self.assertEqual(names - listed, set(), "options missing from DRYRUN_GOOD in tests/e2e/scenarios.sh")
+        self.assertEqual(listed - names, set(), "DRYRUN_GOOD names options the plugin does not register")
 
 
 class BenchStatsTest(unittest.TestCase):
