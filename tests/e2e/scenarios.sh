@@ -1168,6 +1168,7 @@ s_caps() {
 # up. Ours keeps a record for each (pppd 1's under its new pid); after both are stopped the
 # records directory is empty.
 UPD_RS=/run/pppoe-rs
+updetach_ipup() { [ "$(ipup_count)" -ge 1 ]; }
 s_updetach() {
 	ac_start 1 pap
 	cap_start
@@ -1180,7 +1181,8 @@ s_updetach() {
 		return
 	fi
 	bg_track "$pid1"
-	[ "$(ipup_count)" -ge 1 ] || fail up "no ip-up for pppd 1"
+	# pppd 2.5 detaches as the link comes up: its ip-up script may still be starting.
+	wait_until 10 updetach_ipup || fail up "no ip-up for pppd 1"
 	[ -f "$UPD_RS/cli0.$pid1.session" ] || fail records "no record $UPD_RS/cli0.$pid1.session for the detached pppd"
 	client_start host-uniq c0ffee52 logfile "$S/pppd2.log" nic-cli0
 	if ! client_wait_up 20 2 || ! client_alive; then
