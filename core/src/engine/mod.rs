@@ -145,13 +145,6 @@ fn attempt_timeout(base: Duration, attempt: u32, backoff: Backoff) -> Duration {
     }
 }
 
-/// Why the last PADR attempt failed.
-#[derive(Clone, Copy)]
-enum GiveUp {
-    Timeout,
-    ErrorTag,
-}
-
 /// The client side of PPPoE discovery.
 #[derive(Debug)]
 pub struct Engine {
@@ -222,7 +215,7 @@ impl Engine {
                 }
             }
             State::SendingPadr(s) if now >= s.deadline => {
-                self.padr_failed(now, GiveUp::Timeout);
+                self.padr_failed(now);
             }
             _ => {}
         }
@@ -428,7 +421,7 @@ impl Engine {
                 .unwrap_or_default()
                 .to_vec();
             self.refused(Code::PADS, src, &name, tag);
-            self.padr_failed(now, GiveUp::ErrorTag);
+            self.padr_failed(now);
             return Err(Ignored::ErrorTag(Code::PADS, tag.ty));
         }
 
@@ -475,8 +468,9 @@ impl Engine {
     }
 
     /// The PADR attempt in flight failed (timeout or PADS error): resend, or give up
-    /// after the last attempt, saying why.
-    fn padr_failed(&mut self, now: Duration, give_up: GiveUp) {
+    /// after the last attempt with the C plugin's line (it says the same after PADSes
+    /// with an error tag, which it logs as we do, then waits out).
+    fn padr_failed(&mut self, now: Duration) {
         let State::SendingPadr(waiting) = core::mem::replace(&mut self.state, State::Failed) else {
             return;
         };
@@ -498,12 +492,7 @@ impl Engine {
                 }
             }
         } else {
-            match give_up {
-                GiveUp::Timeout => error!("Timeout waiting for PADS packets"),
-                GiveUp::ErrorTag => error!(
-                    "No usable PADS: the access concentrator answered the last PADR with an error"
-                ),
-            }
+            error!("Timeout waiting for PADS packets");
             self.fail(Failure::NoConfirm);
         }
     }

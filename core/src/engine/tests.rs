@@ -706,6 +706,8 @@ fn pads_error_tag_sends_next_padr_at_once() {
     assert_eq!(net.sent.len(), 4);
     assert!(net.session().is_none());
     assert!(net.engine.is_done());
+    // The C plugin's last line after error PADSes (it logs them, then waits out).
+    assert!(logged(Level::Error, "Timeout waiting for PADS packets"));
 }
 
 #[test]
