@@ -470,6 +470,13 @@ evidence() {
 	echo "----- discovery capture on ac0 (tcpdump -e -n -vv -XX, ether proto 0x8863); the capture's own report:"
 	grep -v '^listening on' "$S/tcpdump.err" 2>/dev/null
 	tcpdump -Z root -r "$S/disc.pcap" -n -e -vv -XX 2>&1
+	# A scenario's own evidence files (NAME.evidence), e.g. log-parity's logs side by side.
+	local f
+	for f in "$S"/*.evidence; do
+		[ -f "$f" ] || continue
+		echo "----- ${f##*/}"
+		cat "$f"
+	done
 	if [ -f "$S/trace" ]; then
 		echo "----- trace (e2e_trace=1)"
 		cat "$S/trace"

@@ -880,15 +880,202 @@ s_churn() {
 	client_stop
 }
 
+# --- log parity with the C plugin -------------------------------------------------------------
+
+# Every line the C plugin has pppd log for an event, ours has it log identically, in the same
+# order; the only differences allowed are those in this table, one a line:
+#   pppd version (* any) | event (* any) | plugin whose line it is (c or ours) | ERE on the
+#   normalized line | why.
+# A C line listed here may be missing from ours; a line of ours listed here may be extra. README.md
+# ("Log lines and exit codes") has the same table. "pending fix:" marks a difference that is a bug.
+PARITY_TABLE=$(
+	cat <<'TABLE'
+*|*|ours|^Rust PPPoE plugin [0-9.]+ for pppd [0-9.]+ \(ABI [0-9.]+\)$|our version line at load; the C plugin prints none
+*|*|ours|^PPPoE plugin from pppd [0-9.]+$|pending fix: printed as the C plugin's line, but Debian's C plugin (2.4.9 and 2.5.2) has no such line
+2.4.9|session-sigterm|ours|^Sent PADT$|2.4.9's C plugin sends no PADT when pppd stops; ours does
+*|ac-hangup|ours|^PPPoE session <SID> was ended by the access concentrator$|ours says why the link ended
+2.5.2|ac-hangup|c|^Sent PADT$|2.5.2's C plugin answers the AC's PADT with one of its own; ours sends none for a session the AC has ended
+*|pads-error|c|^Timeout waiting for PADS packets$|pending fix: after PADSes with an error tag ours logs its own line instead of this one
+*|pads-error|ours|^No usable PADS: the access concentrator answered the last PADR with an error$|pending fix: logged instead of the C plugin's "Timeout waiting for PADS packets"
+TABLE
+)
+# The events: a PAP session ended by SIGTERM; no AC (2 PADIs 1 s apart); a PADS with an error tag
+# (the AC allows one session, -N 1, and one is up); the AC ends the session (its pppd is killed,
+# pppoe-server sends PADT).
+PARITY_EVENTS="session-sigterm no-ac pads-error ac-hangup"
+
+# parity_start PLUGIN EVENT [pppd words before the device]: a client pppd with the options both
+# plugins get (no debug: the lines users see), logging to $S/PLUGIN-EVENT.log.
+parity_start() {
+	local log=$S/$1-$2.log
+	shift 2
+	rm -f "$log"
+	client_start_raw nodetach logfile "$log" lcp-restart 1 noauth noipdefault nodefaultroute \
+		lcp-echo-interval 1 lcp-echo-failure 3 user "$USER_NAME" password "$USER_PASS" ipparam e2e \
+		plugin "$PLUGIN_WORD" "$@" nic-cli0
+}
+ac_side_gone() { [ -z "$(ac_pppd_pids)" ]; }
+# parity_up: waits for the next ip-up of a client (count before the start in IPUP0).
+parity_up() { wait_until 20 ipup_reached $((IPUP0 + 1)) && client_alive; }
+
+# parity_run PLUGIN: the events with an AC with PLUGIN in place (the AC is running, -N 1).
+parity_run() {
+	local p=$1 gpid
+	use_plugin "$p"
+	# session-sigterm, with pads-error while it is up.
+	IPUP0=$(ipup_count)
+	parity_start "$p" session-sigterm
+	if ! parity_up; then
+		fail setup "$p: no session within 20 s"
+		return 1
+	fi
+	gpid=$CLIENT_PID
+	parity_start "$p" pads-error pppoe-padi-timeout 1 pppoe-padi-attempts 2
+	client_expect_exit 30 8
+	CLIENT_PID=$gpid
+	client_stop
+	# The AC has ended the session (the one session -N 1 allows) before the next event.
+	wait_until 10 ac_side_gone || fail setup "$p: the AC-side pppd is still running after the SIGTERM"
+	IPUP0=$(ipup_count)
+	parity_start "$p" ac-hangup
+	if ! parity_up; then
+		fail setup "$p: no session for ac-hangup within 20 s"
+		return 1
+	fi
+	ac_hangup || return 1
+	client_expect_exit 10 16
+	wait_until 10 ac_side_gone
+}
+
+# parity_norm < LOG: the log with what legitimately varies between two runs replaced: session ids,
+# ppp unit numbers, IPv4 addresses, connect time and byte counts. Letter case is kept.
+parity_norm() {
+	sed -E -e 's/(PPP session is |[Ss]ession )[0-9]+/\1<SID>/g' \
+		-e 's/ ppp[0-9]+/ ppp<N>/g' \
+		-e 's/[0-9]{1,3}(\.[0-9]{1,3}){3}/<IP>/g' \
+		-e 's/fe80::[0-9a-f:]+/<LL>/g' \
+		-e 's/Connect time [0-9.]+ minutes/Connect time <T> minutes/' \
+		-e 's/Sent [0-9]+ bytes, received [0-9]+ bytes/Sent <N> bytes, received <N> bytes/'
+}
+
+# parity_allowed PLUGIN EVENT LINE: true if the table allows LINE as a difference of PLUGIN in
+# EVENT; prints the entry's reason.
+parity_allowed() {
+	local ver ev pl re why
+	while IFS='|' read -r ver ev pl re why; do
+		[ -n "$ver" ] || continue
+		[ "$ver" = '*' ] || [ "$ver" = "$PPPD_VER" ] || continue
+		[ "$ev" = '*' ] || [ "$ev" = "$2" ] || continue
+		[ "$pl" = "$1" ] || continue
+		if [[ $3 =~ $re ]]; then
+			echo "$why"
+			return 0
+		fi
+	done <<<"$PARITY_TABLE"
+	return 1
+}
+
+# parity_compare EVENT: C's lines must appear in ours in order (or be allowed for c); every other
+# line of ours must be allowed for ours. Prints a figure; records differences.
+parity_compare() {
+	local ev=$1 c=() o=() i j=0 k n_int=0 n_diff=0 why
+	# (No process substitution: the guest has no /dev/fd.)
+	parity_norm <"$S/c-$ev.log" >"$S/c-$ev.norm"
+	parity_norm <"$S/ours-$ev.log" >"$S/ours-$ev.norm"
+	mapfile -t c <"$S/c-$ev.norm"
+	mapfile -t o <"$S/ours-$ev.norm"
+	{
+		echo "===== $ev: C plugin (normalized)"
+		printf '%s\n' "${c[@]}"
+		echo "===== $ev: ours (normalized)"
+		printf '%s\n' "${o[@]}"
+	} >>"$S/parity.evidence"
+	[ "${#c[@]}" -gt 0 ] || fail parity "$ev: the C plugin's log is empty"
+	for ((i = 0; i < ${#c[@]}; i++)); do
+		for ((k = j; k < ${#o[@]}; k++)); do
+			[ "${o[k]}" = "${c[i]}" ] && break
+		done
+		if [ "$k" -lt "${#o[@]}" ]; then
+			# Lines of ours before the match: extra, each must be allowed.
+			for (( ; j < k; j++)); do
+				if why=$(parity_allowed ours "$ev" "${o[j]}"); then
+					n_int=$((n_int + 1))
+					echo "$ev: ours only (intended: $why): ${o[j]}" >>"$S/parity.evidence"
+				else
+					n_diff=$((n_diff + 1))
+					fail parity "$ev: a line of ours the C plugin does not print: '${o[j]}'"
+				fi
+			done
+			j=$((k + 1))
+		elif why=$(parity_allowed c "$ev" "${c[i]}"); then
+			n_int=$((n_int + 1))
+			echo "$ev: C only (intended: $why): ${c[i]}" >>"$S/parity.evidence"
+		else
+			n_diff=$((n_diff + 1))
+			fail parity "$ev: the C plugin's line '${c[i]}' is not in ours (in this order)"
+		fi
+	done
+	for (( ; j < ${#o[@]}; j++)); do
+		if why=$(parity_allowed ours "$ev" "${o[j]}"); then
+			n_int=$((n_int + 1))
+			echo "$ev: ours only (intended: $why): ${o[j]}" >>"$S/parity.evidence"
+		else
+			n_diff=$((n_diff + 1))
+			fail parity "$ev: a line of ours the C plugin does not print: '${o[j]}'"
+		fi
+	done
+	figure "lines-$ev" "C ${#c[@]}, ours ${#o[@]}; intended differences $n_int, other differences $n_diff"
+}
+
+s_log_parity() {
+	local p ev
+	cap_start
+	# no-ac first, before the AC runs.
+	for p in c ours; do
+		use_plugin "$p"
+		parity_start "$p" no-ac pppoe-padi-timeout 1 pppoe-padi-attempts 2
+		client_expect_exit 12 8
+	done
+	# -N 1: one session at a time. pppoe-server answers a PADI with a PADO whatever its sessions
+	# (with -x 1, 3.15 sends no PADO at all), and a PADR with a PADS carrying an error tag when
+	# no session is free.
+	ac_start 1 pap -N 1
+	for p in c ours; do
+		parity_run "$p" || break
+	done
+	use_plugin "$PLUGIN"
+	cap_stop
+	# The PADS error event really had a PADS with an error tag on the wire.
+	[ "$(cap_count "$(from "$AC1_MAC")$CLI_MAC.* PADS .*Error")" -ge 2 ] ||
+		fail capture "fewer than 2 PADS with an error tag from the AC (one per plugin)"
+	for ev in $PARITY_EVENTS; do
+		for p in c ours; do
+			echo "===== $ev: $p (as logged)" >>"$S/parity-raw.evidence"
+			cat "$S/$p-$ev.log" >>"$S/parity-raw.evidence" 2>/dev/null
+		done
+		parity_compare "$ev"
+	done
+	local ver evn pl re why n=0
+	while IFS='|' read -r ver evn pl re why; do
+		[ -n "$ver" ] || continue
+		[ "$ver" = '*' ] || [ "$ver" = "$PPPD_VER" ] || continue
+		n=$((n + 1))
+		figure "table-$n" "$evn, $pl only: /$re/ ($why)"
+	done <<<"$PARITY_TABLE"
+	figure pending-fixes "$(grep -c '^[^|]*|[^|]*|[^|]*|[^|]*|pending fix:' <<<"$PARITY_TABLE") entries of the table are marked 'pending fix'"
+}
+
 # Scenarios of features Debian's C plugin does not have: reported as N/A for it, not run.
-# churn is run for our plugin only, to keep the suite's time down.
+# churn is run for our plugin only, to keep the suite's time down. log-parity runs the C plugin
+# itself, beside ours, in the run for ours.
 OURS_ONLY="status-good status-wrong-password status-no-ac status-ac-hangup status-bad-path
-	pppoe-check-good pppoe-check-wrong-password pppoe-check-no-ac pppoe-check-hangup churn"
+	pppoe-check-good pppoe-check-wrong-password pppoe-check-no-ac pppoe-check-hangup churn
+	log-parity"
 OURS_ONLY=${OURS_ONLY//$'\n'/ }
 OURS_ONLY=${OURS_ONLY//$'\t'/}
 # Scenario deadlines other than the default 90 s.
 # shellcheck disable=SC2034 # read by run_one
-declare -A DEADLINES=([multi-session]=300 [macvlan-sessions]=300 [churn]=420)
+declare -A DEADLINES=([multi-session]=300 [macvlan-sessions]=300 [churn]=420 [log-parity]=240)
 
 # --- drivers ----------------------------------------------------------------------------------
 

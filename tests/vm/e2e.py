@@ -55,7 +55,8 @@ KNOWN = [
 # The guest watchdog's allowance per scenario run, seconds (default 30): about 3 times the longest
 # run seen on a loaded host (load 12 on 2 cores), so that only a hang trips it.
 WD_WEIGHT = {"multi-session": 200, "macvlan-sessions": 200, "churn": 300, "stale-session": 60, "recovery": 60,
-             "rfc4638": 45, "ac-hangup-persist": 45}
+             "rfc4638": 45, "ac-hangup-persist": 45,
+             "log-parity": 120}
 
 USAGE = """\
 Real PPPoE sessions: pppd + our plugin (and, beside it, the C plugin) against pppoe-server, in two
