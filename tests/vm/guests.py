@@ -46,7 +46,10 @@ PKGS = {
 # Kernel modules the guests load (dependencies are added from each module's depends= field).
 # sch_netem: the status-file scenarios delay the AC's frames so that every state lasts long
 # enough to be seen by polling.
-X86_MODULES = ("veth", "macvlan", "ppp_generic", "ppp_async", "pppox", "pppoe", "sch_netem")
+# virtio_pci, virtio_net, virtio_blk, crc32c_generic, ext4: the scenarios run as two VMs on one
+# link, one of them with a disk (tests/vm/e2e.py SPLIT).
+X86_MODULES = ("veth", "macvlan", "ppp_generic", "ppp_async", "pppox", "pppoe", "sch_netem",
+               "virtio_pci", "virtio_net", "virtio_blk", "crc32c_generic", "ext4")
 ROUTER_MODULES = ("veth", "macvlan", "ppp_generic", "ppp_async", "pppox", "pppoe")
 
 

@@ -9,9 +9,14 @@ import shutil
 import subprocess
 import tempfile
 import unittest
+import sys
 from pathlib import Path
 
-from . import bench, cpio, e2e, elf
+if __package__ in (None, ""):  # run as `python3 tests/vm/test_vm.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    __package__ = "vm"
+
+from . import bench, cpio, e2e, elf  # noqa: E402
 
 
 class CpioTest(unittest.TestCase):
@@ -57,6 +62,29 @@ class KnownTest(unittest.TestCase):
         self.assertEqual(e2e.known_reason("2.4.9", "multi-session", "[acname] a [padt] b"),
                          "no ACNAME before 2.5.1; 2.4.9's plugin sends no PADT")
         self.assertIsNone(e2e.known_reason("2.4.9", "pap", "no tag"))
+
+
+class SplitTest(unittest.TestCase):
+    def test_split_scenarios_are_listed_and_two_vms(self):
+        names = [n for n, _ in e2e.x86_scenarios()]
+        for name, machines in e2e.SPLIT.items():
+            self.assertIn(name, names)
+            self.assertEqual(len(machines), 2)
+            self.assertEqual(len({m.mac for m in machines}), 2)
+            self.assertTrue(all(m.boots >= 1 for m in machines))
+
+    def test_results_of_several_boots_merge(self):
+        from .guests import GUESTS
+        from . import qemu
+        r = e2e.Run(GUESTS["2.4.9"], ["stale-after-reboot"], ["ours"], Path("/nonexistent"))
+        ev = lambda res, fails: {"ev": "result", "plugin": "ours", "scenario": "s", "result": res, "fails": fails}
+        e2e.collect(r, qemu.Console(events=[ev("PASS", "")]))
+        self.assertEqual(r.results[("ours", "s")], ("PASS", ""))
+        e2e.collect(r, qemu.Console(events=[ev("FAIL", "[stale] x")]))
+        e2e.collect(r, qemu.Console(events=[ev("PASS", "")]))
+        self.assertEqual(r.results[("ours", "s")], ("FAIL", "[stale] x"))
+        e2e.collect(r, qemu.Console(events=[ev("FAIL", "[ac] y")]))
+        self.assertEqual(r.results[("ours", "s")], ("FAIL", "[stale] x [ac] y"))
 
 
 class BenchStatsTest(unittest.TestCase):
