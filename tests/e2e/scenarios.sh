@@ -1045,6 +1045,13 @@ s_log_parity() {
 	done
 	use_plugin "$PLUGIN"
 	cap_stop
+	# MACREMOTE (ip-up's environment) is upper case with both plugins, whatever case the log has.
+	local n_up n_mac
+	n_up=$(ipup_count)
+	n_mac=$(grep -v '^ipparam=ac ' "$IPUP_LOG" | grep -c " macremote=$(upper "$AC1_MAC") ")
+	if [ "$n_up" != 4 ] || [ "$n_mac" != 4 ]; then
+		fail macremote "$n_mac of $n_up client ip-up runs had MACREMOTE=$(upper "$AC1_MAC"), want 4 of 4"
+	fi
 	# The PADS error event really had a PADS with an error tag on the wire.
 	[ "$(cap_count "$(from "$AC1_MAC")$CLI_MAC.* PADS .*Error")" -ge 2 ] ||
 		fail capture "fewer than 2 PADS with an error tag from the AC (one per plugin)"
@@ -1163,9 +1170,11 @@ reboot_client_1() {
 	t=$NOW_US
 	reboot_stale_dir
 	client_start "${STALE_WORDS[@]}" nic-cli0
+	local ms
 	if client_wait_up 20 && client_alive; then
-		emit pass key=connect_ms "value=$(((NOW_US - t) / 1000))"
-		figure boot1-connect "$(secs_since "$t") s"
+		ms=$(((NOW_US - t) / 1000))
+		emit pass key=connect_ms "value=$ms"
+		figure boot1-connect "$((ms / 1000)).$((ms % 1000 / 100)) s"
 	fi
 	check_session 1 || return
 	emit pass key=sid "value=$SESSION_ID"
@@ -1196,7 +1205,7 @@ reboot_client_2() {
 	client_start "${STALE_WORDS[@]}" nic-cli0
 	if client_wait_up "$REBOOT_BOUND" && client_alive; then
 		ms=$(((NOW_US - t) / 1000))
-		figure boot2-connect "$(secs_since "$t") s (boot 1: $((t1 / 1000)).$((t1 % 1000 / 100)) s; the AC frees a silent client's session after about 120 s)"
+		figure boot2-connect "$((ms / 1000)).$((ms % 1000 / 100)) s (boot 1: $((t1 / 1000)).$((t1 % 1000 / 100)) s; the AC frees a silent client's session after about 120 s)"
 	else
 		figure boot2-connect "none within $REBOOT_BOUND s"
 		fail stale "no session within $REBOOT_BOUND s of pppd's start after the reboot"
