@@ -5,6 +5,8 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -31,6 +33,26 @@ ROUTER_CHECKS = ("each: ppp0 with the pool address, MTU/MRU 1492, ping both ways
                  "ip-up, PADS session id, the client's executable and the libc it has mapped; SIGTERM: exit 5, exactly one "
                  "PADT from the client, the AC logs the session closed; the C plugin beside ours where the guest has one")
 
+@dataclass(frozen=True)
+class Machine:
+    """One VM of a scenario that runs as several (the guest sees e2e_role=ROLE, e2e_boot=N)."""
+    role: str                  # the part the guest plays (tests/e2e/scenarios.sh dispatches on it)
+    mac: str                   # MAC of its one network device, on the link shared with the others
+    boots: int = 1             # boots one after the other, on the same link and disk
+    disk_mib: int = 0          # an ext4 disk image made for the run, attached to every boot
+    background: bool = False   # stays up while the next machines boot; they start once it emits "ready"
+
+
+# Scenarios that are not one boot of one guest: their VMs, started in this order, on one virtual
+# Ethernet link (qemu -netdev dgram between two UDP ports on the host's loopback; nothing leaves the
+# host). Each boot gets e2e_prev_KEY=VALUE for every "pass" event of the boot before it; results,
+# figures and evidence of all boots are merged into the scenario's one line.
+SPLIT = {
+    # The AC stays up in its own VM; the client's VM is powered off without a sync and boots again.
+    "stale-after-reboot": (Machine("ac", "02:00:00:00:00:a1", background=True),
+                           Machine("client", "02:00:00:00:00:10", boots=2, disk_mib=32)),
+}
+
 # Differences of Debian's C plugin that the report annotates instead of flagging:
 # (pppd version, scenario, tag, reason); a C failure is known when every failed assertion's [tag]
 # has an entry here (* matches any version or scenario).
@@ -40,6 +62,7 @@ KNOWN = [
     ("2.4.9", "*", "acname", "no ACNAME before 2.5.1"),
     ("*", "bad-host-uniq", "exit", "the C plugin exits 1 (fatal) on a malformed host-uniq"),
     ("*", "stale-session", "stale", "no stale-session cleanup"),
+    ("*", "stale-after-reboot", "stale", "no session records: no PADT for the session left by the power cut"),
     ("2.4.9", "multi-session", "padt", "2.4.9's plugin sends no PADT"),
     ("2.4.9", "macvlan-sessions", "padt", "2.4.9's plugin sends no PADT"),
     ("*", "recovery", "stop", "pppd (persist, holdoff 0) redials at once after a failed connect and never sees a SIGTERM that came during discovery"),
@@ -61,7 +84,8 @@ KNOWN = [
 # The guest watchdog's allowance per scenario run, seconds (default 30): about 3 times the longest
 # run seen on a loaded host (load 12 on 2 cores), so that only a hang trips it.
 WD_WEIGHT = {"multi-session": 200, "macvlan-sessions": 200, "churn": 300, "stale-session": 60, "recovery": 60,
-             "rfc4638": 45, "ac-hangup-persist": 45, "jumbo-mtu": 45, "dryrun": 45}
+             "rfc4638": 45, "ac-hangup-persist": 45, "jumbo-mtu": 45, "dryrun": 45,
+             "log-parity": 120, "stale-after-reboot": 300}
 
 USAGE = """\
 Real PPPoE sessions: pppd + our plugin (and, beside it, the C plugin) against pppoe-server, in two
@@ -384,14 +408,17 @@ def guest_run(r: Run, plugins: list[str], slots: Slots, prio: int) -> None:
         etc["/etc/e2e-client-libc"] = "libc.so.6\n"
     if g.c_plugin != "debian" and "c" not in so:
         etc["/opt/e2e/no-c-plugin"] = ""
-    nruns = len(r.names) * len(run_pl)
+    main_names = [n for n in r.names if n not in SPLIT]
+    split_names = [n for n in r.names if n in SPLIT] if g.x86 else []
+    nruns = len(main_names) * len(run_pl)
     if g.x86:
-        wd = int(os.environ.get("E2E_WD", 120 + len(run_pl) * sum(WD_WEIGHT.get(n, 30) for n in r.names)))
+        wd = int(os.environ.get("E2E_WD", 120 + len(run_pl) * sum(WD_WEIGHT.get(n, 30) for n in main_names)))
         host_tmo = wd + 60
     else:
         wd = int(os.environ.get("E2E_WD", g.wd + 60 * nruns))
         host_tmo = wd + 60
-    scen_arg = "all" if (g.x86 and len(r.names) == len(x86_scenarios())) else ",".join(r.names)
+    # "all": the guest leaves the SPLIT scenarios out itself.
+    scen_arg = "all" if (g.x86 and len(r.names) == len(x86_scenarios())) else ",".join(main_names)
     words = ["e2e_mode=run", f"e2e_scen={scen_arg}", f"e2e_plugins={','.join(run_pl)}", f"e2e_wd={wd}"]
     if os.environ.get("E2E_DEADLINE"):
         words.append(f"e2e_deadline={os.environ['E2E_DEADLINE']}")
@@ -420,23 +447,131 @@ def guest_run(r: Run, plugins: list[str], slots: Slots, prio: int) -> None:
             elif ev.get("ev") in ("watchdog", "setup-failed"):
                 log(f"  [{g.name}] {ev.get('ev').upper()} {ev.get('secs', '')}")
 
-        c = qemu.boot(g, prep.kernel.image, initrd, words, host_tmo, r.dir, on_event=on_event)
-        r.t_vm = f"{c.secs:.1f}"
+        secs = 0.0
+        r.done = True
+        if main_names:
+            c = qemu.boot(g, prep.kernel.image, initrd, words, host_tmo, r.dir, on_event=on_event)
+            secs += c.secs
+            r.done = c.done
+            collect(r, c)
+        for n in split_names:
+            for p in run_pl:
+                secs += split_run(r, n, p, prep.kernel.image, initrd, on_event, words[4:])
+        r.t_vm = f"{secs:.1f}"
     finally:
         slots.release()
-    r.done = c.done
+
+
+def collect(r: Run, c: qemu.Console, label: str = "") -> None:
+    """Results, figures and evidence of one boot into r; a result already there (from another boot
+    of the same scenario) is merged: FAIL if either failed, the failures of both."""
     for ev in c.events:
         if ev.get("ev") == "result":
             fails = " ".join(x for x in ev.get("fails", "").split("\n") if x)
-            r.results[(ev["plugin"], ev["scenario"])] = (ev["result"], fails)
+            key = (ev["plugin"], ev["scenario"])
+            res = ev["result"]
+            if key in r.results:
+                res0, fails0 = r.results[key]
+                res = "FAIL" if "FAIL" in (res0, res) else res0 if res0 == res else "PASS"
+                fails = " ".join(x for x in (fails0, fails) if x)
+            r.results[key] = (res, fails)
         elif ev.get("ev") == "figure":
             r.figures.append((ev["plugin"], ev["scenario"], ev["key"], ev["value"]))
     for (kind, p, s), lines in c.blocks.items():
         if kind == "evidence":
-            r.evidence[(p, s)] = lines
+            if label:
+                lines = [f"  | ===== {label}"] + lines
+            r.evidence[(p, s)] = r.evidence.get((p, s), []) + lines
             ed = r.dir / "evidence"
             ed.mkdir(exist_ok=True)
-            (ed / f"{p}-{s}.txt").write_text("\n".join(lines) + "\n")
+            (ed / f"{p}-{s}.txt").write_text("\n".join(r.evidence[(p, s)]) + "\n")
+
+
+def free_udp_ports(n: int) -> list[int]:
+    socks = []
+    try:
+        for _ in range(n):
+            so = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            so.bind(("127.0.0.1", 0))
+            socks.append(so)
+        return [so.getsockname()[1] for so in socks]
+    finally:
+        for so in socks:
+            so.close()
+
+
+def split_run(r: Run, name: str, plugin: str, kernel: Path, initrd: Path, on_event, more_words: list[str]) -> float:
+    """Runs scenario NAME with PLUGIN as the VMs SPLIT describes; returns the seconds the VMs ran
+    (the background ones overlap the others and are not counted twice)."""
+    g = r.guest
+    machines = SPLIT[name]
+    if len(machines) != 2:
+        raise Fatal(f"{name}: a dgram link joins exactly two VMs")
+    base = r.dir / name / plugin
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    ports = free_udp_ports(2)
+    wd = WD_WEIGHT.get(name, 30) + 60
+    t0 = now()
+    bg: list[threading.Thread] = []
+    ok = True
+
+    def devices(i: int, m: Machine) -> tuple:
+        dev = ["-netdev", f"dgram,id=link,local.type=inet,local.host=127.0.0.1,local.port={ports[i]},"
+               f"remote.type=inet,remote.host=127.0.0.1,remote.port={ports[1 - i]}",
+               "-device", f"virtio-net-pci,netdev=link,mac={m.mac}"]
+        if m.disk_mib:
+            dev += ["-drive", f"file={base / (m.role + '.img')},format=raw,if=virtio,cache=writeback"]
+        return tuple(dev)
+
+    for i, m in enumerate(machines):
+        if m.disk_mib:
+            img = base / f"{m.role}.img"
+            with open(img, "wb") as fh:
+                fh.truncate(m.disk_mib << 20)
+            subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "e2e", str(img)], check=True, capture_output=True)
+        prev: dict = {}
+        for b in range(1, m.boots + 1):
+            words = ["e2e_mode=run", f"e2e_scen={name}", f"e2e_plugins={plugin}", f"e2e_wd={wd}",
+                     f"e2e_role={m.role}", f"e2e_boot={b}"] + [w for w in more_words if not w.startswith("e2e_wd=")]
+            words += [f"e2e_prev_{k}={v}" for k, v in prev.items()]
+            out = base / f"{m.role}-{b}"
+            out.mkdir()
+            label = f"{name}, {m.role} VM, boot {b}"
+            log(f"  [{g.name}] {plugin:<4} {name}: booting the {m.role} VM (boot {b} of {m.boots})")
+            if m.background:
+                ready = threading.Event()
+
+                def on_ev(ev, ready=ready):
+                    if ev.get("ev") in ("ready", "done"):
+                        ready.set()
+                    on_event(ev)
+
+                def run_bg(m=m, b=b, out=out, words=words, on_ev=on_ev, ready=ready, label=label, i=i):
+                    c = qemu.boot(g, kernel, initrd, words, wd + 60, out, on_event=on_ev, devices=devices(i, m))
+                    ready.set()
+                    collect(r, c, label)
+                    if not c.done:
+                        r.done = False
+
+                t = threading.Thread(target=run_bg, daemon=True)
+                t.start()
+                bg.append(t)
+                if not ready.wait(wd + 60):
+                    ok = False
+                continue
+            c = qemu.boot(g, kernel, initrd, words, wd + 60, out, on_event=on_event, devices=devices(i, m))
+            collect(r, c, label)
+            if not c.done:
+                r.done = False
+                ok = False
+                break
+            prev = {ev["key"]: ev["value"] for ev in c.events if ev.get("ev") == "pass"}
+        if not ok:
+            break
+    for t in bg:
+        t.join(wd + 120)
+    return now() - t0
 
 
 def figures_of(r: Run, s: str) -> list[str]:

@@ -48,7 +48,10 @@ PKGS = {
 # Kernel modules the guests load (dependencies are added from each module's depends= field).
 # sch_netem: the status-file scenarios delay the AC's frames so that every state lasts long
 # enough to be seen by polling. 8021q: the priority scenario dials over a VLAN device.
-X86_MODULES = ("veth", "macvlan", "ppp_generic", "ppp_async", "pppox", "pppoe", "sch_netem", "8021q")
+# virtio_pci, virtio_net, virtio_blk, crc32c_generic, ext4: the scenarios run as two VMs on one
+# link, one of them with a disk (tests/vm/e2e.py SPLIT).
+X86_MODULES = ("veth", "macvlan", "ppp_generic", "ppp_async", "pppox", "pppoe", "sch_netem", "8021q",
+               "virtio_pci", "virtio_net", "virtio_blk", "crc32c_generic", "ext4")
 # More packages of the x86_64 guests (and the programs base_cpio takes from them): iputils'
 # ping (jumbo-mtu: `ping -M do`, which busybox's ping lacks) and libcap2-bin's capsh (caps: pppd
 # with a reduced capability bounding set).

@@ -21,9 +21,11 @@ from .guests import Guest
 PREFIX = "@@E2E "
 
 
-def command(g: Guest, kernel: Path, initrd: Path, words: list[str], mem: int | None = None) -> list[str]:
+def command(g: Guest, kernel: Path, initrd: Path, words: list[str], mem: int | None = None,
+            devices: tuple = ()) -> list[str]:
     """The qemu command line for a guest: one emulated CPU, no network device (-nic none:
-    nothing leaves the VM), the serial console on stdio, power-off ends qemu."""
+    nothing leaves the VM), the serial console on stdio, power-off ends qemu. devices: more qemu
+    arguments (the link and the disk of a scenario run as several VMs)."""
     q = list(g.qemu)
     # /dev/kvm here accepts only PVM guest kernels; a stock kernel needs software emulation.
     # E2E_ACCEL=kvm is for machines where KVM works with a stock kernel (x86 guests).
@@ -32,7 +34,7 @@ def command(g: Guest, kernel: Path, initrd: Path, words: list[str], mem: int | N
     extra = os.environ.get("E2E_QEMU_ARGS", "").split()
     m = mem or int(os.environ.get("E2E_MEM", g.mem))
     return q + extra + ["-smp", "1", "-m", str(m), "-nographic", "-nodefaults", "-serial", "stdio", "-nic", "none",
-                        "-no-reboot", "-kernel", str(kernel), "-initrd", str(initrd),
+                        "-no-reboot", *devices, "-kernel", str(kernel), "-initrd", str(initrd),
                         "-append", f"console={g.console} quiet loglevel=3 panic=-1 " + " ".join(words)]
 
 
@@ -51,12 +53,12 @@ class Console:
 
 
 def boot(g: Guest, kernel: Path, initrd: Path, words: list[str], timeout: float, outdir: Path,
-         on_event=None, on_text=None, mem: int | None = None) -> Console:
+         on_event=None, on_text=None, mem: int | None = None, devices: tuple = ()) -> Console:
     """Boots the guest, copies its console (CR stripped) to outdir/console.log, and parses the
     events. A guest still running after timeout seconds is killed (its watchdog should have
     powered it off before). on_event(ev) is called for every event as it arrives, on_text(kind,
     line) for every line of a text block."""
-    cmd = command(g, kernel, initrd, words, mem)
+    cmd = command(g, kernel, initrd, words, mem, devices)
     c = Console()
     t0 = time.monotonic()
     logf = open(outdir / "console.log", "w", errors="replace")

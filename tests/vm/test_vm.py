@@ -10,13 +10,12 @@ import shutil
 import subprocess
 import tempfile
 import unittest
+import sys
 from pathlib import Path
 
-if __package__ in (None, ""):
-    # Run as a file (python3 tests/vm/test_vm.py): import the harness as the package "vm".
-    import sys
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    __package__ = "vm"  # noqa: A001
+if __package__ in (None, ""):  # run as `python3 tests/vm/test_vm.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    __package__ = "vm"
 
 from . import bench, cpio, e2e, elf  # noqa: E402
 
@@ -80,6 +79,29 @@ class DryrunListTest(unittest.TestCase):
         listed = {ln.split()[0] for ln in good.splitlines() if ln.strip()}
         self.assertEqual(names - listed, set(), "options missing from DRYRUN_GOOD in tests/e2e/scenarios.sh")
         self.assertEqual(listed - names, set(), "DRYRUN_GOOD names options the plugin does not register")
+
+
+class SplitTest(unittest.TestCase):
+    def test_split_scenarios_are_listed_and_two_vms(self):
+        names = [n for n, _ in e2e.x86_scenarios()]
+        for name, machines in e2e.SPLIT.items():
+            self.assertIn(name, names)
+            self.assertEqual(len(machines), 2)
+            self.assertEqual(len({m.mac for m in machines}), 2)
+            self.assertTrue(all(m.boots >= 1 for m in machines))
+
+    def test_results_of_several_boots_merge(self):
+        from .guests import GUESTS
+        from . import qemu
+        r = e2e.Run(GUESTS["2.4.9"], ["stale-after-reboot"], ["ours"], Path("/nonexistent"))
+        ev = lambda res, fails: {"ev": "result", "plugin": "ours", "scenario": "s", "result": res, "fails": fails}
+        e2e.collect(r, qemu.Console(events=[ev("PASS", "")]))
+        self.assertEqual(r.results[("ours", "s")], ("PASS", ""))
+        e2e.collect(r, qemu.Console(events=[ev("FAIL", "[stale] x")]))
+        e2e.collect(r, qemu.Console(events=[ev("PASS", "")]))
+        self.assertEqual(r.results[("ours", "s")], ("FAIL", "[stale] x"))
+        e2e.collect(r, qemu.Console(events=[ev("FAIL", "[ac] y")]))
+        self.assertEqual(r.results[("ours", "s")], ("FAIL", "[stale] x [ac] y"))
 
 
 class BenchStatsTest(unittest.TestCase):

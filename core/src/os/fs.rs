@@ -250,24 +250,15 @@ impl Dir {
         }
     }
 
-    /// Whether `name` (not followed if a link) is the file open as `fd`.
+    /// Whether `name` (never followed if a link) is the file open as `fd`.
     pub fn names(&self, name: &str, fd: &Fd) -> bool {
-        let (Ok(c), Ok(open)) = (Self::c_name(name), fstat(fd)) else {
+        let Ok(other) = self.open_read(name, false) else {
             return false;
         };
-        // SAFETY: stat is plain old data; all-zero is a valid value to overwrite.
-        let mut st: libc::stat = unsafe { core::mem::zeroed() };
-        // SAFETY: the directory fd is open; c is a valid C string; st is a
-        // valid stat buffer.
-        let r = unsafe {
-            libc::fstatat(
-                self.fd.raw(),
-                c.as_ptr(),
-                &mut st,
-                libc::AT_SYMLINK_NOFOLLOW,
-            )
-        };
-        r == 0 && st.st_dev == open.st_dev && st.st_ino == open.st_ino
+        match (fstat(&other), fstat(fd)) {
+            (Ok(a), Ok(b)) => a.st_dev == b.st_dev && a.st_ino == b.st_ino,
+            _ => false,
+        }
     }
 
     /// Opens `name` for reading (or, with `write`, for reading and writing)
