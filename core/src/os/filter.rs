@@ -22,8 +22,9 @@ use crate::wire::{Code, MacAddr, TagType};
 /// What a passing frame is cut to: more than any Ethernet frame.
 const ACCEPT: u32 = 0x0004_0000;
 /// Tags walked before the filter gives up and passes the frame (an AC's
-/// PADO has a handful; every jump must stay within 255 instructions).
-const MAX_TAGS: usize = 12;
+/// PADO has a handful; each tag walked is 15 instructions for the kernel to
+/// compile at every attach).
+const MAX_TAGS: usize = 8;
 /// The longest Host-Uniq the filter compares (longer ones: MAC filter only).
 pub const MAX_FILTERED_HOST_UNIQ: usize = 64;
 
