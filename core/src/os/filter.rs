@@ -477,7 +477,7 @@ mod tests {
         let eol = (TagType::END_OF_LIST, &b""[..]);
         assert!(passes(&prog, &with_tags(Code::PADO, &[name, eol, hu])));
         // More tags before it than the filter walks.
-        let many = vec![name; MAX_TAGS];
+        let many = [name; MAX_TAGS];
         assert!(passes(
             &prog,
             &with_tags(Code::PADO, &[&many[..], &[hu]].concat())
