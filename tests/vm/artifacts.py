@@ -102,6 +102,21 @@ def test_ac(logf: Path) -> Path:
     return _once("pppoe-test-ac", go)
 
 
+def settime64(g: Guest, logf: Path) -> Path:
+    """tests/e2e/settime64.c for a 32-bit guest: static, with the guest's cross compiler and a
+    64-bit time_t (the router scenario's clock past 2038)."""
+    def go():
+        need_packages([g.cc_pkg])
+        logf.parent.mkdir(parents=True, exist_ok=True)
+        exe = TOP / "target" / "e2e-tools" / f"settime64-{g.arch}"
+        exe.parent.mkdir(parents=True, exist_ok=True)
+        run([g.cc, "-static", "-O2", "-Wall", "-Werror", "-D_TIME_BITS=64", "-D_FILE_OFFSET_BITS=64", "-o", exe,
+             TOP / "tests/e2e/settime64.c"],
+            log_to=logf)
+        return exe
+    return _once(f"settime64-{g.arch}", go)
+
+
 _cross_lock = threading.Lock()
 
 

@@ -431,6 +431,12 @@ def guest_run(r: Run, plugins: list[str], slots: Slots, prio: int) -> None:
             extra["/opt/e2e/pppoe-test-ac"] = str(artifacts.test_ac(artifacts.build_log(OUT, "pppoe-test-ac")))
         except Exception as e:  # noqa: BLE001
             log(f"e2e: building pppoe-test-ac failed: {e}")
+    if g.cc:
+        # The 32-bit guests' router scenario sets the clock past 2038 with it.
+        try:
+            extra["/opt/e2e/settime64"] = str(artifacts.settime64(g, artifacts.build_log(OUT, f"settime64-{g.arch}")))
+        except Exception as e:  # noqa: BLE001
+            log(f"e2e: building settime64 for {g.name} failed: {e}")
     if os.environ.get("E2E_GUEST_SCRIPT"):
         # A developer's own guest script, run by the guest with e2e_mode=shell.
         extra["/e2e/shell.sh"] = os.environ["E2E_GUEST_SCRIPT"]

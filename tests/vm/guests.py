@@ -27,6 +27,9 @@ Fields:
                   in the package tree; a program busybox also has replaces busybox's applet)
     scenarios     "x86": the scenarios of tests/e2e/scenarios.list; or the one router scenario name
     wd            guest watchdog and host timeout base, seconds, for its one router scenario
+    cc, cc_pkg    a C cross compiler for the guest (and its host package): on 32-bit guests the
+                  harness builds tests/e2e/settime64.c with it, and the router scenario sets the
+                  clock past 2038 around the end of the session (the status file's time)
 """
 
 from __future__ import annotations
@@ -103,6 +106,8 @@ class Guest:
     busybox: str = "deb"
     extra_pkgs: tuple = ()
     extra_progs: tuple = ()      # programs of extra_pkgs to put into the guest (with their libraries)
+    cc: str = ""                 # 32-bit guests: cross compiler for tests/e2e/settime64.c
+    cc_pkg: str = ""
     wd: int = 75
     what: str = ""               # one line for reports: what this guest is
     c_note: str = ""             # why there is no C plugin here (c_plugin "")
@@ -154,7 +159,8 @@ GUESTS: dict[str, Guest] = {g.name: g for g in [
         kernel=DebianKernel("armmp", ROUTER_MODULES),
         libdirs=("usr/lib/arm-linux-gnueabihf", "lib/arm-linux-gnueabihf", "usr/lib", "lib"),
         plugin="cross:armv7-unknown-linux-gnueabihf", plugin_env="E2E_PLUGIN_SO_ARMHF", c_plugin="debian",
-        scenarios="arm-pap", what="emulated 32-bit ARM router"),
+        scenarios="arm-pap", cc="arm-linux-gnueabihf-gcc", cc_pkg="gcc-arm-linux-gnueabihf",
+        what="emulated 32-bit ARM router"),
     Guest(
         name="mipsel-2.4.9", pppd="2.4.9", release="bookworm", arch="mipsel",
         qemu=MALTA, qemu_pkg="qemu-system-mips", console="ttyS0", mem=256,
@@ -162,6 +168,7 @@ GUESTS: dict[str, Guest] = {g.name: g for g in [
         plugin="cross:mipsel-unknown-linux-gnu", plugin_env="E2E_PLUGIN_SO_MIPSEL", c_plugin="debian",
         # libcrypto.so.3 on mipsel needs libatomic.so.1.
         scenarios="mipsel-pap", extra_pkgs=("libatomic1",), wd=150,
+        cc="mipsel-linux-gnu-gcc", cc_pkg="gcc-mipsel-linux-gnu",
         what="emulated 32-bit little-endian MIPS (Malta)"),
     # The same Malta guest; the client pppd is built from Debian's ppp source against uClibc-ng
     # (runs with ld-uClibc beside Debian's glibc AC side): the device class this plugin is for.
@@ -171,6 +178,7 @@ GUESTS: dict[str, Guest] = {g.name: g for g in [
         kernel=DebianKernel("4kc-malta", ROUTER_MODULES), libdirs=MIPSEL_LIBDIRS,
         plugin="cross:mipsel-unknown-linux-uclibc", plugin_env="E2E_PLUGIN_SO_UCLIBC", c_plugin="ppp-source",
         scenarios="uclibc-pap", libc="uclibc", client_pppd="uclibc", extra_pkgs=("libatomic1",), wd=150,
+        cc="mipsel-linux-gnu-gcc", cc_pkg="gcc-mipsel-linux-gnu",
         what="emulated MIPS Malta, uClibc-ng pppd 2.4.9 built from Debian's ppp source"),
     Guest(
         name="s390x-2.4.9", pppd="2.4.9", release="bookworm", arch="s390x",
