@@ -56,18 +56,25 @@ emit() {
 # --- time -------------------------------------------------------------------------------------
 # Under emulation every fork costs tens of ms: wait on wall-clock deadlines, never loop counts.
 now_us() { NOW_US=${EPOCHREALTIME/./}; }
-# wait_until SECONDS CMD...: true as soon as CMD succeeds, false once SECONDS have passed.
-# Polls every 0.1 s: with `sleep`, or, once WAIT_TICK_FD is open on a FIFO nobody writes, with a
-# read that times out (no process per poll; the benchmark's guest does that).
+# up_cs: UP_CS = the guest's uptime in centiseconds (/proc/uptime, read by a builtin: a clock that
+# no one sets, unlike the wall clock, which the router scenario moves past 2038 for a moment).
+up_cs() {
+	local up _r
+	read -r up _r </proc/uptime
+	UP_CS=$((10#${up%.*} * 100 + 10#${up#*.}))
+}
+# wait_until SECONDS CMD...: true as soon as CMD succeeds, false once SECONDS have passed (of
+# uptime). Polls every 0.1 s: with `sleep`, or, once WAIT_TICK_FD is open on a FIFO nobody writes,
+# with a read that times out (no process per poll; the benchmark's guest does that).
 wait_until() {
 	local end
-	now_us
-	end=$((NOW_US + ${1%.*} * 1000000))
+	up_cs
+	end=$((UP_CS + ${1%.*} * 100))
 	shift
 	while :; do
 		"$@" && return 0
-		now_us
-		[ "$NOW_US" -ge "$end" ] && return 1
+		up_cs
+		[ "$UP_CS" -ge "$end" ] && return 1
 		if [ -n "${WAIT_TICK_FD:-}" ]; then
 			read -r -t 0.1 -u "$WAIT_TICK_FD" _ || true
 		else
