@@ -62,10 +62,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
 }
 
 fn mac_text(m: MacAddr) -> String {
-    m.0.iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    String::from(m.label(false).as_str())
 }
 
 /// What a PADI or PADR asked for.
