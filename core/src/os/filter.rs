@@ -110,6 +110,22 @@ impl Asm {
         self.0.len()
     }
 
+    /// The start of a tag, cursor in X and the payload's end in A: the end
+    /// of the payload or End-Of-List decides, less than a tag header
+    /// passes; otherwise on to `tag` with the tag's type in A.
+    fn tag_start(&mut self, tag: To) {
+        self.op(ALU | SUB | X, 0); // what is left of the payload
+        self.jump(JMP | JEQ | K, 0, To::Decide, To::Next);
+        self.jump(JMP | JGE | K, 4, To::Next, To::Pass); // less than a tag header
+        self.op(LD | H | IND, 0);
+        self.jump(
+            JMP | JEQ | K,
+            u32::from(TagType::END_OF_LIST.0),
+            To::Decide,
+            tag,
+        );
+    }
+
     /// The instructions, every target an offset (all forward, within a
     /// jump's 255).
     fn resolve(self, labels: &[(To, usize)]) -> Vec<Insn> {
@@ -193,16 +209,7 @@ pub fn discovery_filter(mac: MacAddr, host_uniq: Option<&[u8]>) -> Vec<Insn> {
     a.op(MISC | TAX, 0);
     a.op(LD | MEM, END);
     for _ in 0..MAX_TAGS {
-        a.op(ALU | SUB | X, 0); // what is left of the payload
-        a.jump(JMP | JEQ | K, 0, To::Decide, To::Next);
-        a.jump(JMP | JGE | K, 4, To::Next, To::Pass); // less than a tag header
-        a.op(LD | H | IND, 0);
-        a.jump(
-            JMP | JEQ | K,
-            u32::from(TagType::END_OF_LIST.0),
-            To::Decide,
-            To::Next,
-        );
+        a.tag_start(To::Next);
         a.jump(
             JMP | JEQ | K,
             u32::from(TagType::HOST_UNIQ.0),
@@ -221,16 +228,7 @@ pub fn discovery_filter(mac: MacAddr, host_uniq: Option<&[u8]>) -> Vec<Insn> {
     }
     // After the last tag walked: only the payload's end (or End-Of-List)
     // right there decides; anything else passes.
-    a.op(ALU | SUB | X, 0);
-    a.jump(JMP | JEQ | K, 0, To::Decide, To::Next);
-    a.jump(JMP | JGE | K, 4, To::Next, To::Pass);
-    a.op(LD | H | IND, 0);
-    a.jump(
-        JMP | JEQ | K,
-        u32::from(TagType::END_OF_LIST.0),
-        To::Decide,
-        To::Pass,
-    );
+    a.tag_start(To::Pass);
     // The first Host-Uniq, if any: ours (length and bytes) or another's.
     let decide = a.label();
     a.op(LD | MEM, HU_AT);
