@@ -974,6 +974,19 @@ parity_allowed() {
 
 # parity_compare EVENT: C's lines must appear in ours in order (or be allowed for c); every other
 # line of ours must be allowed for ours. Prints a figure; records differences.
+# parity_ours_only LINE: a line of ours with no counterpart in the C plugin's log: allowed by the
+# table, or a failure. Counts in parity_compare's n_int and n_diff for event ev (bash's dynamic
+# scope: it is called only from there).
+parity_ours_only() {
+	local why
+	if why=$(parity_allowed ours "$ev" "$1"); then
+		n_int=$((n_int + 1))
+		echo "$ev: ours only (intended: $why): $1" >>"$S/parity.evidence"
+	else
+		n_diff=$((n_diff + 1))
+		fail parity "$ev: a line of ours the C plugin does not print: '$1'"
+	fi
+}
 parity_compare() {
 	local ev=$1 c=() o=() i j=0 k n_int=0 n_diff=0 why
 	# (No process substitution: the guest has no /dev/fd.)
@@ -995,13 +1008,7 @@ parity_compare() {
 		if [ "$k" -lt "${#o[@]}" ]; then
 			# Lines of ours before the match: extra, each must be allowed.
 			for (( ; j < k; j++)); do
-				if why=$(parity_allowed ours "$ev" "${o[j]}"); then
-					n_int=$((n_int + 1))
-					echo "$ev: ours only (intended: $why): ${o[j]}" >>"$S/parity.evidence"
-				else
-					n_diff=$((n_diff + 1))
-					fail parity "$ev: a line of ours the C plugin does not print: '${o[j]}'"
-				fi
+				parity_ours_only "${o[j]}"
 			done
 			j=$((k + 1))
 		elif why=$(parity_allowed c "$ev" "${c[i]}"); then
@@ -1013,13 +1020,7 @@ parity_compare() {
 		fi
 	done
 	for (( ; j < ${#o[@]}; j++)); do
-		if why=$(parity_allowed ours "$ev" "${o[j]}"); then
-			n_int=$((n_int + 1))
-			echo "$ev: ours only (intended: $why): ${o[j]}" >>"$S/parity.evidence"
-		else
-			n_diff=$((n_diff + 1))
-			fail parity "$ev: a line of ours the C plugin does not print: '${o[j]}'"
-		fi
+		parity_ours_only "${o[j]}"
 	done
 	figure "lines-$ev" "C ${#c[@]}, ours ${#o[@]}; intended differences $n_int, other differences $n_diff"
 }
