@@ -40,12 +40,15 @@ guest_epoch() {
 	echo "$r"
 }
 
+# status_seconds DOC: the whole seconds of a status document's time, N of "time":N.mmm (empty if none).
+status_seconds() { [[ $1 =~ \"time\":([0-9]+)\. ]] && echo "${BASH_REMATCH[1]}"; }
+
 # The status file's time (our plugin) is the guest's wall clock: right after 19 January 2038 on a
 # 32-bit guest whose clock is set past it, whatever the width of its C library's time_t.
 router_wall_clock() {
 	local doc t ref
 	doc=$(cat "$STATUS_FILE" 2>/dev/null)
-	t=$(echo "$doc" | sed -n 's/.*"time":\([0-9]*\)\..*/\1/p')
+	t=$(status_seconds "$doc")
 	ref=$(guest_epoch)
 	figure wall-clock "status file time $t, guest clock $ref"
 	if [ -z "$t" ] || [ -z "$ref" ]; then
@@ -68,8 +71,7 @@ router_stop_after_2038() {
 	local doc t
 	doc=$(/opt/e2e/settime64 "$Y2038" "$CLIENT_PID" "$STATUS_FILE" / /run /tmp /dev) ||
 		fail status "no down document within 10 s of the SIGTERM with the clock at $Y2038: $doc"
-	t=
-	[[ $doc =~ \"time\":([0-9]+) ]] && t=${BASH_REMATCH[1]}
+	t=$(status_seconds "$doc")
 	figure wall-clock-2038 "status file '${doc%%,*}' at time $t, the guest's clock set to $Y2038"
 	if [ -z "$t" ]; then
 		fail status "no time in the down document written after the SIGTERM: $doc"
