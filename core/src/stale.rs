@@ -501,15 +501,10 @@ host_uniq=c0ffee\ncookie=0000000000000000000000000000000000000000\n"
         held.release();
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
         // A file under our pid's name that is not our record stays.
-        let held = Held::create(&dir, "eth1", &session(10)).unwrap();
+        let mut held = Held::create(&dir, "eth1", &session(10)).unwrap();
         let other = file_name("eth1", os::pid());
-        std::fs::rename(
-            alloc::format!("{dir}/{other}"),
-            alloc::format!("{dir}/kept"),
-        )
-        .unwrap();
-        std::fs::write(alloc::format!("{dir}/{other}"), b"not ours").unwrap();
-        let mut held = held;
+        std::fs::rename(path(&other), path("kept")).unwrap();
+        std::fs::write(path(&other), b"not ours").unwrap();
         held.name = String::from("kept");
         held.release();
         let left: Vec<String> = std::fs::read_dir(&dir)
