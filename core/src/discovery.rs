@@ -211,11 +211,6 @@ pub fn run(
     progress: impl FnMut(Progress),
 ) -> Result<Session, Error> {
     let hex = config.verbose >= 2;
-    if let Some(hu) = config.host_uniq.as_deref() {
-        // Other clients' offers on a shared port stay in the kernel; without
-        // that filter the engine still tells them apart.
-        let _ = sock.filter_host_uniq(hu);
-    }
     let mut engine = Engine::new(config, os::now());
     let mut dial = Dial {
         dump,
@@ -441,55 +436,6 @@ mod tests {
         assert_eq!(sessions(&client), [4]);
         // Without the filter the same link delivers all four.
         assert_eq!(sessions(&unfiltered), [1, 2, 3, 4]);
-    }
-
-    #[test]
-    #[ignore = "needs root: veth pairs and AF_PACKET sockets (scripts/test runs it)"]
-    fn kernel_filter_drops_other_clients_offers() {
-        let veth = Veth::new();
-        let peer = DiscoverySocket::open_unfiltered(&veth.1).unwrap();
-        // The kernel takes the program for every Host-Uniq length it compares.
-        for len in [1, 3, 4, 17, os::MAX_FILTERED_HOST_UNIQ] {
-            let s = DiscoverySocket::open(&veth.0).unwrap();
-            s.filter_host_uniq(&std::vec![0x5a; len])
-                .unwrap_or_else(|e| panic!("Host-Uniq of {len} bytes: {e}"));
-        }
-        let ours: &[u8] = &[0, 0, 0x12, 0x34];
-        let client = DiscoverySocket::open(&veth.0).unwrap();
-        client.filter_host_uniq(ours).unwrap();
-        let send = |code, sid, hu: Option<&[u8]>| {
-            let mut tags = std::vec![Tag {
-                ty: TagType::AC_NAME,
-                value: b"x",
-            }];
-            if let Some(value) = hu {
-                tags.push(Tag {
-                    ty: TagType::HOST_UNIQ,
-                    value,
-                });
-            }
-            let f = Repr {
-                dst: client.info.mac,
-                src: peer.info.mac,
-                code,
-                session_id: sid,
-                tags: &tags,
-            };
-            peer.send(&f.to_vec().unwrap()).unwrap();
-        };
-        let theirs: &[u8] = &[0, 0, 0x12, 0x35];
-        send(Code::PADO, 1, Some(theirs));
-        send(Code::PADO, 2, Some(ours));
-        send(Code::PADO, 3, None);
-        send(Code::PADS, 4, Some(theirs));
-        send(Code::PADS, 5, Some(ours));
-        send(Code::PADT, 6, Some(theirs));
-        let mut got = Vec::new();
-        let mut buf = [0u8; wire::MAX_FRAME];
-        while let Some(n) = client.recv(&mut buf, Duration::from_millis(300)).unwrap() {
-            got.push(Frame::new_checked(&buf[..n]).unwrap().session_id());
-        }
-        assert_eq!(got, [2, 3, 5, 6]);
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod malloc;
 mod packet;
 mod pppox;
 
-pub use filter::{discovery_filter, Insn, MAX_FILTERED_HOST_UNIQ};
+pub use filter::{discovery_filter, Insn};
 pub use fs::{read_all, read_file, sync, try_lock, write_at_start, write_file_atomic, Dir};
 pub use malloc::Malloc;
 pub use packet::DiscoverySocket;

@@ -78,7 +78,7 @@ impl DiscoverySocket {
             return Err(OsError::last("setsockopt(SO_BROADCAST)"));
         }
         // The filter goes on before bind.
-        let filtered = filter && attach(&fd, &discovery_filter(info.mac, None)).is_ok();
+        let filtered = filter && attach(&fd, &discovery_filter(info.mac)).is_ok();
         // SAFETY: sockaddr_ll is plain old data; all-zero is valid.
         let mut sa: libc::sockaddr_ll = unsafe { mem::zeroed() };
         sa.sll_family = libc::AF_PACKET as u16;
@@ -96,17 +96,6 @@ impl DiscoverySocket {
             return Err(OsError::last("bind(AF_PACKET)"));
         }
         Ok(DiscoverySocket { fd, info, filtered })
-    }
-
-    /// Narrows the kernel filter to frames for a client that sends
-    /// `host_uniq` (see [`discovery_filter`]). On an error the socket keeps
-    /// the filter it had (the engine checks Host-Uniq anyway); a socket
-    /// opened without a filter stays without.
-    pub fn filter_host_uniq(&self, host_uniq: &[u8]) -> Result<(), OsError> {
-        if !self.filtered {
-            return Ok(());
-        }
-        attach(&self.fd, &discovery_filter(self.info.mac, Some(host_uniq)))
     }
 
     /// Sets `SO_PRIORITY` (0-7): what we send is queued at that priority,
