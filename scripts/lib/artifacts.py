@@ -232,6 +232,27 @@ def check_elf(r: Result, t: Target, want_type: tuple[str, ...]) -> None:
             r.fail(f"float ABI {fa}, want {t.float_abi}")
 
 
+def cargo_home() -> Path:
+    return Path(os.environ.get("CARGO_HOME") or Path.home() / ".cargo")
+
+
+def rustup_home() -> Path:
+    return Path(os.environ.get("RUSTUP_HOME") or Path.home() / ".rustup")
+
+
+def check_no_build_paths(r: Result, more: list[Path]) -> None:
+    """Fails if the file names a directory of the machine that built it (the
+    home directory, rustup's and cargo's homes, the clone, the caches):
+    release files must not depend on, or tell about, where they were built."""
+    data = r.path.read_bytes()
+    dirs = {str(p) for p in [Path.home(), cargo_home(), rustup_home(), *more] if str(p) not in ("/", "")}
+    found = sorted(d for d in dirs if (d.rstrip("/") + "/").encode() in data)
+    if found:
+        r.fail(f"names build-machine paths: {' '.join(found)}")
+    else:
+        r.note(f"no build-machine path ({', '.join(sorted(dirs))})")
+
+
 def check_plugin(path: Path, t: Target, version: str, libc: Libc, workdir: Path) -> Result:
     r = Result(path)
     r.note(f"size {path.stat().st_size} bytes")
