@@ -974,21 +974,26 @@ parity_allowed() {
 
 # parity_compare EVENT: C's lines must appear in ours in order (or be allowed for c); every other
 # line of ours must be allowed for ours. Prints a figure; records differences.
-# parity_ours_only LINE: a line of ours with no counterpart in the C plugin's log: allowed by the
-# table, or a failure. Counts in parity_compare's n_int and n_diff for event ev (bash's dynamic
-# scope: it is called only from there).
-parity_ours_only() {
-	local why
-	if why=$(parity_allowed ours "$ev" "$1"); then
+# parity_only SIDE LINE: a line in one log (SIDE ours or c) with no counterpart in the other:
+# allowed for that side by the table, or a failure. Counts in parity_compare's n_int and n_diff
+# for event ev (bash's dynamic scope: it is called only from there).
+parity_only() {
+	local why label what
+	if [ "$1" = ours ]; then
+		label="ours only" what="a line of ours the C plugin does not print: '$2'"
+	else
+		label="C only" what="the C plugin's line '$2' is not in ours (in this order)"
+	fi
+	if why=$(parity_allowed "$1" "$ev" "$2"); then
 		n_int=$((n_int + 1))
-		echo "$ev: ours only (intended: $why): $1" >>"$S/parity.evidence"
+		echo "$ev: $label (intended: $why): $2" >>"$S/parity.evidence"
 	else
 		n_diff=$((n_diff + 1))
-		fail parity "$ev: a line of ours the C plugin does not print: '$1'"
+		fail parity "$ev: $what"
 	fi
 }
 parity_compare() {
-	local ev=$1 c=() o=() i j=0 k n_int=0 n_diff=0 why
+	local ev=$1 c=() o=() i j=0 k n_int=0 n_diff=0
 	# (No process substitution: the guest has no /dev/fd.)
 	parity_norm <"$S/c-$ev.log" >"$S/c-$ev.norm"
 	parity_norm <"$S/ours-$ev.log" >"$S/ours-$ev.norm"
@@ -1008,19 +1013,15 @@ parity_compare() {
 		if [ "$k" -lt "${#o[@]}" ]; then
 			# Lines of ours before the match: extra, each must be allowed.
 			for (( ; j < k; j++)); do
-				parity_ours_only "${o[j]}"
+				parity_only ours "${o[j]}"
 			done
 			j=$((k + 1))
-		elif why=$(parity_allowed c "$ev" "${c[i]}"); then
-			n_int=$((n_int + 1))
-			echo "$ev: C only (intended: $why): ${c[i]}" >>"$S/parity.evidence"
 		else
-			n_diff=$((n_diff + 1))
-			fail parity "$ev: the C plugin's line '${c[i]}' is not in ours (in this order)"
+			parity_only c "${c[i]}"
 		fi
 	done
 	for (( ; j < ${#o[@]}; j++)); do
-		parity_ours_only "${o[j]}"
+		parity_only ours "${o[j]}"
 	done
 	figure "lines-$ev" "C ${#c[@]}, ours ${#o[@]}; intended differences $n_int, other differences $n_diff"
 }
