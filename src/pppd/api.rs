@@ -13,9 +13,9 @@ use core::ffi::{c_char, c_int, c_void, CStr};
 
 use rp_pppoe_core::log::{Arg, MAX_WORDS};
 
-use alloc::ffi::CString;
 use alloc::string::String;
 use alloc::vec::Vec;
+use rp_pppoe_core::os::CBuf;
 
 use super::bindings as b;
 
@@ -332,12 +332,8 @@ pub(crate) fn words(args: &[Arg<'_>]) -> ([usize; MAX_WORDS], Option<c_int>) {
 
 /// A C string for pppd: interior NULs (impossible in our own text, possible
 /// in bytes from the wire) are replaced so the message is never dropped.
-pub(crate) fn cstring(s: &str) -> CString {
-    CString::new(s).unwrap_or_else(|e| {
-        let mut v = e.into_vec();
-        v.iter_mut().filter(|c| **c == 0).for_each(|c| *c = b'?');
-        CString::new(v).unwrap_or_default()
-    })
+pub(crate) fn cstring(s: &str) -> CBuf {
+    CBuf::lossy(s)
 }
 
 /// Copies `s` into a NUL-terminated C char array of `cap` bytes, truncating.

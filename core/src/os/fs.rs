@@ -8,17 +8,16 @@
 //! `O_NOFOLLOW | O_NONBLOCK` (a FIFO cannot hang pppd) and only if they are
 //! regular files.
 
-use alloc::ffi::CString;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::cat;
 use crate::text::HexBytes;
 
-use super::{errno, Fd, OsError};
+use super::{errno, CBuf, Fd, OsError};
 
-fn c_path(path: &str) -> Result<CString, OsError> {
-    CString::new(path).map_err(|_| OsError {
+fn c_path(path: &str) -> Result<CBuf, OsError> {
+    CBuf::new(path).ok_or(OsError {
         what: "path",
         errno: libc::EINVAL,
     })
@@ -175,7 +174,7 @@ impl Dir {
         &self.path
     }
 
-    fn c_name(name: &str) -> Result<CString, OsError> {
+    fn c_name(name: &str) -> Result<CBuf, OsError> {
         if name.is_empty() || name.bytes().any(|b| b == b'/') || name == "." || name == ".." {
             return Err(OsError {
                 what: "file name",

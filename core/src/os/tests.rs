@@ -14,6 +14,22 @@ fn ifname_rules() {
 }
 
 #[test]
+fn c_strings_end_in_one_nul() {
+    let read = |c: &CBuf| {
+        // SAFETY: the pointer is a NUL-terminated buffer that c owns.
+        let s = unsafe { core::ffi::CStr::from_ptr(c.as_ptr()) };
+        s.to_bytes().to_vec()
+    };
+    assert_eq!(read(&CBuf::new("/run/pppoe-rs").unwrap()), b"/run/pppoe-rs");
+    assert_eq!(read(&CBuf::new("").unwrap()), b"");
+    assert!(
+        CBuf::new("a\0b").is_none(),
+        "a path with a NUL would name another file"
+    );
+    assert_eq!(read(&CBuf::lossy("ac\0name\0")), b"ac?name?");
+}
+
+#[test]
 fn loopback_is_not_ethernet() {
     let lo = if_info("lo").expect("lo exists");
     assert_ne!(lo.hwtype, ARPHRD_ETHER);
