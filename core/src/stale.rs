@@ -96,6 +96,9 @@ impl Held {
     /// Writes and locks the record of `session` on `ifname` in `dir`. A
     /// failure is logged, never fatal (`None`).
     pub fn create(dir: &str, ifname: &str, session: &Session) -> Option<Held> {
+        if cfg!(rp_pppoe_no_stale_records) {
+            return None; // scripts/bench only: what the records cost in the .so
+        }
         let record = Record {
             ifname: ifname.into(),
             pid: os::pid(),
@@ -244,6 +247,9 @@ fn claim_stale(dir: &Dir, ifname: &str) -> Vec<Claimed> {
 /// is taken over instead (we attach to it; its record is removed without a
 /// PADT); the others are ended. Problems are logged, never fatal.
 pub fn sweep(dir: &str, link: &Link<'_>, our_mac: MacAddr, adopt: Option<(u16, MacAddr)>) {
+    if cfg!(rp_pppoe_no_stale_records) {
+        return; // scripts/bench only (see Held::create)
+    }
     let sent = sweep_with(dir, link.ifname, our_mac, adopt, |s| {
         discovery::send_padt(link, s)
     });

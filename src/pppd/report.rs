@@ -82,6 +82,9 @@ impl Writer {
 
 /// Runs `f` on the status file, if there is one (and it is not in use).
 fn with_file(f: impl FnOnce(&mut StatusFile)) {
+    if cfg!(rp_pppoe_no_status_file) {
+        return; // scripts/bench only: what the status file costs in the .so
+    }
     STATUS.with(|s| {
         if let Some(sf) = s.as_mut() {
             f(sf);
@@ -98,6 +101,9 @@ pub(crate) fn report(state: State<'_>) {
 /// written (an option error, exit 2, otherwise) and registers for the later
 /// stages.
 pub(crate) fn start(api: &Api, path: &str, ifname: &str, attempts: u32) {
+    if cfg!(rp_pppoe_no_status_file) {
+        return; // scripts/bench only (see with_file)
+    }
     let first = State::Discovering {
         attempt: 0,
         attempts,

@@ -581,7 +581,14 @@ def main(argv: list[str]) -> int:
         th.start()
         threads.append(th)
     bloat_dir = Path(os.environ.get("BENCH_BLOAT_DIR", "/tmp/bloat"))
-    nolog_dir = Path(str(bloat_dir) + "-nolog")
+    # The same 2.4.7 build with one part compiled out (a --cfg the code checks): what that part costs, for the
+    # size section. Never shipped.
+    without = {
+        "log lines": ("rp_pppoe_no_log_lines", "nolog"),
+        "status file": ("rp_pppoe_no_status_file", "nostatus"),
+        "stale-session records": ("rp_pppoe_no_stale_records", "nostale"),
+    }
+    without_so = {part: Path(f"{bloat_dir}-{tag}") / "release/librp_pppoe.so" for part, (_, tag) in without.items()}
     log(f"bench: building the unstripped 2.4.7 plugin for the size breakdown (--target-dir {bloat_dir})")
 
     def build_extra(env, tdir, logname):
@@ -590,12 +597,11 @@ def main(argv: list[str]) -> int:
             subprocess.run(["cargo", "build", "--release", "-p", "rp-pppoe", "--lib", "--target-dir", str(tdir)], cwd=TOP, env=e,
                            stdout=fh, stderr=subprocess.STDOUT)
 
-    for env, tdir, logname in (
-            ({"CARGO_PROFILE_RELEASE_STRIP": "false", "CARGO_PROFILE_RELEASE_DEBUG": "line-tables-only", "PPPD_VERSION": "2.4.7"},
-             bloat_dir, "build-bloat.log"),
-            # The same 2.4.7 build with every log line compiled out (text.rs, rp_pppoe_no_log_lines):
-            # what the log lines cost, for the size section. Never shipped.
-            ({"RUSTFLAGS": "--cfg rp_pppoe_no_log_lines", "PPPD_VERSION": "2.4.7"}, nolog_dir, "build-nolog.log")):
+    extra = [({"CARGO_PROFILE_RELEASE_STRIP": "false", "CARGO_PROFILE_RELEASE_DEBUG": "line-tables-only",
+                "PPPD_VERSION": "2.4.7"}, bloat_dir, "build-bloat.log")]
+    extra += [({"RUSTFLAGS": f"--cfg {cfg}", "PPPD_VERSION": "2.4.7"}, Path(f"{bloat_dir}-{tag}"), f"build-{tag}.log")
+              for cfg, tag in without.values()]
+    for env, tdir, logname in extra:
         th = threading.Thread(target=build_extra, args=(env, tdir, logname))
         th.start()
         threads.append(th)
@@ -609,9 +615,9 @@ def main(argv: list[str]) -> int:
     bloat_so = bloat_dir / "release/librp_pppoe.so"
     if not bloat_so.is_file():
         log(f"bench: the unstripped build failed ({outdir}/build-bloat.log)")
-    nolog_so = nolog_dir / "release/librp_pppoe.so"
-    if not nolog_so.is_file():
-        log(f"bench: the build without log lines failed ({outdir}/build-nolog.log)")
+    for part, so in without_so.items():
+        if not so.is_file():
+            log(f"bench: the build without the {part} failed ({outdir}/build-{without[part][1]}.log)")
     T_BUILD = since(t)
     log(f"bench: built in {T_BUILD}s")
 
@@ -909,7 +915,6 @@ def main(argv: list[str]) -> int:
     w("")
     w("## What takes the space (ours, 2.4.7 ABI, x86_64)")
     w("")
-    nolog = stripped_size(nolog_so) if nolog_so.is_file() else ""
     w("What was done, with what each saved (x86_64 2.4.7 unless said): no `std` (`#![no_std]` + `alloc` over `libc`;")
     w("a `std` cdylib is about 260 KiB), `opt-level = \"z\"`, LTO, one codegen unit, `panic = \"abort\"`, unwind tables,")
     w("`.pdr` and `.comment` discarded at link time; log lines as constant pppd formats with typed arguments,")
@@ -924,8 +929,21 @@ def main(argv: list[str]) -> int:
     w("kernel filter removed (about 2.4 KB; it cost more CPU to attach than it saved); ARMv7 files in Thumb-2 (78.0 →")
     w("55.9 KB); C strings built by the OS layer's `CBuf` instead of `alloc`'s `CString` (x86_64 −0.8 KB, aarch64")
     w("−1.0 KB, MIPS −1.5 KB).")
-    w(f"With every log line compiled out (`--cfg rp_pppoe_no_log_lines`, built only here) the file is {nolog or 'n/a'}")
-    w("bytes: the log lines (the C plugin's that people grep for, and ours) are kept on purpose, as are the panic")
+    w("")
+    full = stripped_size(SO["2.4.7"]) if SO.get("2.4.7") else ""
+    w("What three parts cost: the same build (x86_64, pppd 2.4.7 ABI, stable toolchain, so a little larger than the")
+    w("release file) with one part compiled out by a `--cfg` the code checks (built only here, never shipped):")
+    w("")
+    w("| build | stripped bytes | the part costs |")
+    w("|---|---:|---:|")
+    w(f"| everything | {int(full):,} | |" if full else "| everything | n/a | |")
+    for part, (cfg, _) in without.items():
+        size = stripped_size(without_so[part]) if without_so[part].is_file() else ""
+        cost = f"{int(full) - int(size):,}" if full and size else "n/a"
+        w(f"| without the {part} (`--cfg {cfg}`) | {f'{int(size):,}' if size else 'n/a'} | {cost} |")
+    w("")
+    w("The log lines (the C plugin's that people grep for, and ours) are kept on purpose, as are the status file")
+    w("and the stale-session records (two features the C plugin lacks) and the panic")
     w("handler's logged `fatal()` (`panic = \"immediate-abort\"` would save about 2.3 KB and turn a bug into a crash")
     w("of pppd). What is left of `core::fmt` serves the allocation-failure path of `alloc`, which stable Rust cannot")
     w("replace. MIPS code is about 1.5 times x86_64's (calls through the GOT, fixed 4-byte instructions).")
