@@ -26,7 +26,7 @@ use core::time::Duration;
 use crate::discovery::{self, Link};
 use crate::engine::Session;
 use crate::os::{self, Dir, Fd, OsError};
-use crate::text::{parse_hex, HexBytes};
+use crate::text::{parse_dec, parse_hex, HexBytes};
 use crate::wire::{MacAddr, TagType, Tags};
 use crate::{cat, info, push, warning};
 
@@ -327,8 +327,8 @@ pub fn decode(text: &[u8]) -> Result<Record, &'static str> {
         match k {
             "version" => version = Some(v),
             "ifname" => ifname = Some(String::from(v)),
-            "pid" => pid = Some(v.parse::<i32>().map_err(|_| "bad pid")?),
-            "session_id" => sid = Some(v.parse::<u16>().map_err(|_| "bad session_id")?),
+            "pid" => pid = Some(parse_dec(v, i32::MAX as u32).ok_or("bad pid")? as i32),
+            "session_id" => sid = Some(parse_dec(v, 0xffff).ok_or("bad session_id")? as u16),
             "ac_mac" => ac = Some(MacAddr::parse(v).ok_or("bad ac_mac")?),
             "our_mac" => ours = Some(MacAddr::parse(v).ok_or("bad our_mac")?),
             "host_uniq" => tags.push(

@@ -267,6 +267,21 @@ pub fn lossy_chars(bytes: &[u8], mut f: impl FnMut(char) -> bool) {
     }
 }
 
+/// A decimal number of ASCII digits only (no sign), at most `max`: what
+/// `str::parse` reads for digits, without its generic code (about 0.7 KB of
+/// the plugin for the two integer types it parsed).
+pub fn parse_dec(v: &str, max: u32) -> Option<u32> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for b in v.bytes() {
+        let d = b.checked_sub(b'0').filter(|d| *d < 10)?;
+        n = n.checked_mul(10)?.checked_add(u32::from(d))?;
+    }
+    (n <= max).then_some(n)
+}
+
 /// The value of one hex digit (either case).
 pub fn hex_digit(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)
@@ -425,6 +440,38 @@ mod tests {
             assert_eq!(ours, std, "{s:?}");
             assert_eq!(split_once(s, b':'), s.split_once(':'), "{s:?}");
         }
+    }
+
+    #[test]
+    fn decimal_numbers_read_as_str_parse_reads_digits() {
+        for v in [
+            "0",
+            "7",
+            "4242",
+            "65535",
+            "0001",
+            "2147483647",
+            "4294967295",
+            "00000000000000000042",
+        ] {
+            assert_eq!(parse_dec(v, u32::MAX), v.parse::<u32>().ok(), "{v}");
+        }
+        for v in [
+            "",
+            "-1",
+            "+1",
+            " 1",
+            "1 ",
+            "1a",
+            "4294967296",
+            "99999999999",
+            "\u{661}",
+        ] {
+            assert_eq!(parse_dec(v, u32::MAX), None, "{v:?}");
+        }
+        assert_eq!(parse_dec("65535", 0xffff), Some(65535));
+        assert_eq!(parse_dec("65536", 0xffff), None);
+        assert_eq!(parse_dec("2147483648", i32::MAX as u32), None);
     }
 
     #[test]

@@ -253,14 +253,8 @@ fn parse_path(v: &[u8]) -> Option<String> {
 pub(crate) fn parse_sess(v: &[u8]) -> Option<(u16, MacAddr)> {
     let s = core::str::from_utf8(v).ok()?;
     let (sid, mac) = rp_pppoe_core::text::split_once(s, b':')?;
-    if sid.is_empty() || !sid.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let sid: u16 = sid.parse().ok()?;
-    if sid == 0 || sid == 0xffff {
-        return None;
-    }
-    Some((sid, parse_mac(mac.as_bytes())?))
+    let sid = rp_pppoe_core::text::parse_dec(sid, 0xfffe).filter(|n| *n != 0)?;
+    Some((sid as u16, parse_mac(mac.as_bytes())?))
 }
 
 #[cfg(test)]
