@@ -331,19 +331,16 @@ pub fn decode(text: &[u8]) -> Result<Record, &'static str> {
             "session_id" => sid = Some(parse_dec(v, 0xffff).ok_or("bad session_id")? as u16),
             "ac_mac" => ac = Some(MacAddr::parse(v).ok_or("bad ac_mac")?),
             "our_mac" => ours = Some(MacAddr::parse(v).ok_or("bad our_mac")?),
-            "host_uniq" => tags.push(
-                TagType::HOST_UNIQ,
-                &parse_hex(v.as_bytes()).ok_or("bad host_uniq")?,
-            ),
-            "cookie" => tags.push(
-                TagType::AC_COOKIE,
-                &parse_hex(v.as_bytes()).ok_or("bad cookie")?,
-            ),
-            "relay_session_id" => tags.push(
-                TagType::RELAY_SESSION_ID,
-                &parse_hex(v.as_bytes()).ok_or("bad relay_session_id")?,
-            ),
-            _ => return Err("unknown key"),
+            _ => {
+                // The tags a PADT carries, hex: one parse for the three.
+                let (ty, bad) = match k {
+                    "host_uniq" => (TagType::HOST_UNIQ, "bad host_uniq"),
+                    "cookie" => (TagType::AC_COOKIE, "bad cookie"),
+                    "relay_session_id" => (TagType::RELAY_SESSION_ID, "bad relay_session_id"),
+                    _ => return Err("unknown key"),
+                };
+                tags.push(ty, &parse_hex(v.as_bytes()).ok_or(bad)?);
+            }
         }
     }
     if version != Some("1") {
@@ -438,6 +435,23 @@ host_uniq=c0ffee\ncookie=0000000000000000000000000000000000000000\n"
             decode(&good.as_bytes()[..good.len() / 2]),
             Err("bad our_mac")
         );
+        for (line, why) in [
+            ("cookie=0g", "bad cookie"),
+            ("relay_session_id=abc", "bad relay_session_id"),
+            ("colour=blue", "unknown key"),
+        ] {
+            assert_eq!(
+                decode(cat!(&good, line, '\n').as_bytes()),
+                Err(why),
+                "{line}"
+            );
+        }
+        let mut relayed = record();
+        relayed
+            .session
+            .tags
+            .push(TagType::RELAY_SESSION_ID, &[1, 2, 3]);
+        assert_eq!(decode(encode(&relayed).as_bytes()), Ok(relayed));
     }
 
     /// A private records directory of this test's own.
