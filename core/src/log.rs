@@ -284,23 +284,8 @@ macro_rules! log_with {
     ($f:expr, $fmt:literal $(, $kind:ident($arg:expr))* $(,)?) => {{
         const FMT: &'static ::core::ffi::CStr =
             $crate::log::checked(concat!($fmt, "\0"), concat!($(stringify!($kind)),*));
-        ($f)(FMT, &[$($crate::__log_arg!($kind, $arg)),*])
+        ($f)(FMT, &[$($crate::log::ToArg::to_arg($crate::__log_val!($kind, $arg))),*])
     }};
-}
-
-/// One [`log!`](crate::log!) argument by its kind.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __log_arg {
-    (d, $e:expr) => {
-        $crate::log::Arg::Int(($e) as i32)
-    };
-    (v, $e:expr) => {
-        $crate::log::Arg::Text(::core::convert::AsRef::<[u8]>::as_ref(&$e))
-    };
-    (m, $e:expr) => {
-        $crate::log::Arg::Errno($e)
-    };
 }
 
 /// `error!("format", args...)`: an error-level line.
