@@ -330,12 +330,6 @@ pub(crate) fn words(args: &[Arg<'_>]) -> ([usize; MAX_WORDS], Option<c_int>) {
     (w, errno)
 }
 
-/// A C string for pppd: interior NULs (impossible in our own text, possible
-/// in bytes from the wire) are replaced so the message is never dropped.
-pub(crate) fn cstring(s: &str) -> CBuf {
-    CBuf::lossy(s)
-}
-
 /// Copies `s` into a NUL-terminated C char array of `cap` bytes, truncating.
 ///
 /// # Safety
@@ -386,7 +380,7 @@ impl Api {
     #[cfg_attr(test, allow(dead_code))]
     pub(crate) fn fatal(&self, msg: &str) -> ! {
         if let Some(f) = self.fatal {
-            let c = cstring(msg);
+            let c = CBuf::lossy(msg);
             // SAFETY: f is pppd's printf-like `fatal`; "%s" consumes exactly
             // the one C string argument we pass; it does not return.
             unsafe { f(c"%s".as_ptr(), c.as_ptr()) };
@@ -412,14 +406,14 @@ impl Api {
         let Some(f) = self.options_from_file else {
             return true;
         };
-        let c = cstring(path);
+        let c = CBuf::lossy(path);
         // SAFETY: pppd only reads the path string during the call.
         unsafe { f(c.as_ptr().cast_mut(), 0, 0, 1) != 0 }
     }
 
     pub(crate) fn script_setenv(&self, var: &str, value: &str) {
         if let Some(f) = self.script_setenv {
-            let (k, v) = (cstring(var), cstring(value));
+            let (k, v) = (CBuf::lossy(var), CBuf::lossy(value));
             // SAFETY: pppd copies both strings; iskey = 0.
             unsafe { f(k.as_ptr().cast_mut(), v.as_ptr().cast_mut(), 0) };
         }
@@ -471,7 +465,7 @@ impl Api {
         }
         #[cfg(pppd_abi = "2.5")]
         {
-            let c = cstring(value);
+            let c = CBuf::lossy(value);
             let setter = match var {
                 StringVar::Devnam => self.abi.set_devnam,
                 StringVar::PppDevnam => self.abi.set_pppdevnam,

@@ -62,7 +62,7 @@ fn early_error(msg: &str) {
     // SAFETY: writes a valid buffer to fd 2; syslog gets "%s" and a C string.
     unsafe {
         libc::write(2, line.as_ptr().cast(), line.len());
-        let c = api::cstring(msg);
+        let c = os::CBuf::lossy(msg);
         libc::syslog(libc::LOG_ERR | libc::LOG_DAEMON, c"%s".as_ptr(), c.as_ptr());
     }
 }

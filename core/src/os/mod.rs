@@ -36,7 +36,8 @@ pub const ARPHRD_ETHER: u16 = 1;
 pub const IFNAMSIZ: usize = 16;
 
 /// A NUL-terminated copy of a string for a C call: what `CString` does,
-/// without its conversion and `memchr` code (about 0.6 KB of the plugin).
+/// without its conversion and `memchr` code (0.8 KB of the plugin on x86_64,
+/// 1.0 KB on aarch64, 1.5 KB on MIPS).
 #[derive(Debug)]
 pub struct CBuf(alloc::vec::Vec<u8>);
 
@@ -47,7 +48,8 @@ impl CBuf {
     }
 
     /// `s` and a NUL, each NUL of `s` replaced by `?` (for text shown to a
-    /// person, which must never be dropped).
+    /// person or handed to pppd: a NUL is impossible in our own text but
+    /// possible in bytes from the wire, and the text must never be dropped).
     pub fn lossy(s: &str) -> CBuf {
         let mut v = alloc::vec::Vec::with_capacity(s.len() + 1);
         v.extend(s.bytes().map(|b| if b == 0 { b'?' } else { b }));
